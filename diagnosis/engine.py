@@ -1,0 +1,253 @@
+"""The diagnosis engine: answers in, ranked findings out.
+
+Pure Python on purpose: no ORM, no request. Views, the admin's "模拟诊断" page, the `diagnose` command and
+the tests all call `diagnose()` with the same plain `KnowledgeBase`, so what an editor simulates is exactly
+what a visitor gets.
+
+Scoring is additive and explainable: every answered choice adds the weights of its evidence rows to their
+causes. The sum decides the likelihood band, and the rows that contributed are returned as the "why".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SYMPTOM = "symptom"
+
+# Likelihood bands. A cause needs several independent answers (or one decisive one) to be "high".
+HIGH_SCORE = 6
+MEDIUM_SCORE = 3
+
+LIKELIHOODS = ("high", "medium", "low")
+
+
+class UnknownAnswer(ValueError):
+    """An answer names a question or choice the knowledge base does not have."""
+
+    def __init__(self, key, message):
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class ChoiceInfo:
+    slug: str
+    label: str
+    help_text: str = ""
+    summary_text: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    slug: str
+    text: str
+    short_label: str = ""
+    help_text: str = ""
+    choices: tuple[ChoiceInfo, ...] = ()
+    asked_for: frozenset[str] = frozenset()  # symptom slugs; empty means every symptom
+    in_service_summary: bool = True
+
+    def applies_to(self, symptom):
+        return not self.asked_for or symptom in self.asked_for
+
+    def choice(self, slug):
+        return next((c for c in self.choices if c.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    slug: str
+    text: str
+    detail: str = ""
+    priority: int = 50
+
+
+@dataclass(frozen=True)
+class GuideLink:
+    slug: str
+    title: str
+    category: str
+
+
+@dataclass(frozen=True)
+class CauseInfo:
+    slug: str
+    title: str
+    explanation: str = ""
+    what_would_change: str = ""
+    urgent: bool = False
+    urgent_message: str = ""
+    actions: tuple[ActionInfo, ...] = ()
+    guides: tuple[GuideLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvidenceRule:
+    question: str
+    choice: str
+    cause: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the engine and the pages need, as plain immutable data (questions in asking order)."""
+
+    questions: tuple[QuestionInfo, ...]
+    causes: tuple[CauseInfo, ...]  # in tie-break order
+    evidence: tuple[EvidenceRule, ...]
+    _question_index: dict = field(default_factory=dict, compare=False, repr=False)
+    _evidence_index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self._question_index.update({q.slug: q for q in self.questions})
+        for rule in self.evidence:
+            self._evidence_index.setdefault((rule.question, rule.choice), []).append(rule)
+
+    def question(self, slug):
+        return self._question_index.get(slug)
+
+    def cause(self, slug):
+        return next((c for c in self.causes if c.slug == slug), None)
+
+    def rules_for(self, question, choice):
+        return self._evidence_index.get((question, choice), ())
+
+    def path(self, symptom):
+        """The questions this person is asked, in order, for the symptom they chose (None: not chosen yet)."""
+        if symptom is None:
+            return tuple(q for q in self.questions if q.slug == SYMPTOM)
+        return tuple(q for q in self.questions if q.applies_to(symptom))
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    question: str
+    choice: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    cause: str
+    title: str
+    score: int
+    likelihood: str
+    urgent: bool
+    evidence: tuple[EvidenceItem, ...]
+    guides: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    symptom: str | None
+    clear_cause: bool
+    findings: tuple[Finding, ...]
+
+    def as_dict(self):
+        """The JSON shape of `manage.py diagnose`, also used by integrations."""
+        return {
+            "symptom": self.symptom,
+            "clear_cause": self.clear_cause,
+            "findings": [
+                {
+                    "cause": f.cause,
+                    "title": f.title,
+                    "likelihood": f.likelihood,
+                    "score": f.score,
+                    "urgent": f.urgent,
+                    "evidence": [{"question": e.question, "choice": e.choice, "weight": e.weight} for e in f.evidence],
+                    "guides": list(f.guides),
+                }
+                for f in self.findings
+            ],
+        }
+
+
+def likelihood_for(score):
+    if score >= HIGH_SCORE:
+        return "high"
+    if score >= MEDIUM_SCORE:
+        return "medium"
+    return "low"
+
+
+def validate_answers(answers, kb):
+    """Raise UnknownAnswer naming the first question or choice slug the knowledge base lacks."""
+    if not isinstance(answers, dict):
+        raise UnknownAnswer("answers", "answers must be an object of {question: choice}")
+    for question_slug, choice_slug in answers.items():
+        question = kb.question(question_slug) if isinstance(question_slug, str) else None
+        if question is None:
+            raise UnknownAnswer(question_slug, f"unknown question: {question_slug!r}")
+        if not isinstance(choice_slug, str) or question.choice(choice_slug) is None:
+            raise UnknownAnswer(
+                f"{question_slug}={choice_slug}", f"unknown choice for {question_slug!r}: {choice_slug!r}"
+            )
+
+
+def known_answers(answers, kb):
+    """Only the answers the knowledge base still knows: a saved result survives an editor removing a choice."""
+    known = {}
+    for question_slug, choice_slug in (answers or {}).items():
+        question = kb.question(question_slug) if isinstance(question_slug, str) else None
+        if question is not None and isinstance(choice_slug, str) and question.choice(choice_slug) is not None:
+            known[question_slug] = choice_slug
+    return known
+
+
+def applicable_answers(answers, kb):
+    """Only the answers to questions on this person's path: a changed symptom drops the others."""
+    symptom = answers.get(SYMPTOM)
+    if symptom is None:
+        return {}
+    return {q.slug: answers[q.slug] for q in kb.path(symptom) if q.slug in answers}
+
+
+def diagnose(answers, kb):
+    """Rank the causes that the answers point to.
+
+    Only causes with a positive score become findings. Urgent causes come first, then higher scores,
+    then the knowledge base's cause order, so equal inputs always give equal output.
+    """
+    validate_answers(answers, kb)
+    answers = applicable_answers(answers, kb)
+    scores = {}
+    evidence = {}
+    for question in kb.questions:  # question order keeps each finding's evidence list stable
+        choice = answers.get(question.slug)
+        if choice is None:
+            continue
+        for rule in kb.rules_for(question.slug, choice):
+            if rule.weight == 0:
+                continue
+            scores[rule.cause] = scores.get(rule.cause, 0) + rule.weight
+            evidence.setdefault(rule.cause, []).append(EvidenceItem(rule.question, rule.choice, rule.weight))
+
+    findings = []
+    for position, cause in enumerate(kb.causes):
+        score = scores.get(cause.slug, 0)
+        if score <= 0:
+            continue
+        likelihood = likelihood_for(score)
+        findings.append(
+            (
+                (not cause.urgent, -score, position),
+                Finding(
+                    cause=cause.slug,
+                    title=cause.title,
+                    score=score,
+                    likelihood=likelihood,
+                    urgent=cause.urgent,
+                    evidence=tuple(evidence[cause.slug]),
+                    guides=tuple(g.slug for g in cause.guides),
+                ),
+            )
+        )
+    findings.sort(key=lambda pair: pair[0])
+    ranked = tuple(finding for _, finding in findings)
+    return Diagnosis(
+        symptom=answers.get(SYMPTOM),
+        clear_cause=any(f.likelihood in ("high", "medium") for f in ranked),
+        findings=ranked,
+    )
