@@ -1,0 +1,119 @@
+"""Guides: the pages people read longest and editors keep up to date in the admin."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .rendering import render_guide_body
+
+ascii_slug = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    _("只能用小写英文字母、数字和连字符（例如 credit-report）。中文标题无法自动转换，请手动填写。"),
+)
+
+
+class Category(models.TextChoices):
+    """The four kinds of help a finding can lead to; their slugs are a public contract."""
+
+    CREDIT_REPAIR = "credit-repair", _("信用修复")
+    PLATFORM_CONTACT = "platform-contact", _("联系平台与投诉")
+    ALTERNATIVE_FINANCING = "alternative-financing", _("其他融资渠道")
+    SAFETY = "safety", _("防骗与安全")
+
+
+CATEGORY_DESCRIPTIONS = {
+    Category.CREDIT_REPAIR: _("查征信、纠正错误记录、处理逾期、降低负债：一步步把信用养回来。"),
+    Category.PLATFORM_CONTACT: _("怎样联系平台客服、排查技术问题、在需要时向监管部门投诉。"),
+    Category.ALTERNATIVE_FINANCING: _("借呗之外的正规渠道，以及什么时候不借反而更好。"),
+    Category.SAFETY: _("识别“提额、解冻、洗征信”骗局，避免以贷养贷，知道去哪里求助。"),
+}
+
+
+class GuideQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Guide.Status.PUBLISHED)
+
+
+class Guide(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    slug = models.CharField(_("网址标识"), max_length=80, unique=True, validators=[ascii_slug])
+    title = models.CharField(_("标题"), max_length=120)
+    summary = models.TextField(_("摘要"), max_length=400, help_text=_("页面开头和搜索结果里显示，一两句话。"))
+    category = models.CharField(_("分类"), max_length=40, choices=Category.choices)
+    body = models.TextField(_("正文（Markdown）"), help_text=_("## 开头的行是小标题；“- [ ] ”开头的行显示为待办清单。"))
+    body_html = models.TextField(_("正文 HTML（自动生成）"), blank=True, editable=False)
+    toc = models.JSONField(_("目录（自动生成）"), default=list, blank=True, editable=False)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    last_reviewed = models.DateField(_("最后审核日期"))
+    order = models.PositiveIntegerField(_("排序"), default=100)
+    related = models.ManyToManyField("self", verbose_name=_("相关指南"), blank=True, symmetrical=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "order", "slug"]
+        verbose_name = _("指南")
+        verbose_name_plural = _("指南")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Render once on save, so a page view never parses Markdown.
+        self.body_html, self.toc = render_guide_body(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("guides:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.slug in Category.values:  # /guides/<category>/ is the category's own page
+            raise ValidationError({"slug": _("这个网址标识已被分类页面使用，请换一个。")})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class Reference(models.Model):
+    """A source the guide relies on (a law, a regulator's notice, an official page)."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="references")
+    title = models.CharField(_("名称"), max_length=200)
+    url = models.URLField(_("链接"), blank=True, help_text=_("只填官方网站。"))
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("参考资料")
+        verbose_name_plural = _("参考资料")
+
+    def __str__(self):
+        return self.title
+
+
+class GuideVote(models.Model):
+    """ "这篇有帮助吗？" once per browser (a random voter id), with an optional short plain-text comment."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="votes", verbose_name=_("指南"))
+    helpful = models.BooleanField(_("有帮助"))
+    comment = models.TextField(_("留言"), max_length=500, blank=True)
+    voter = models.CharField(max_length=32)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["guide", "voter"], name="one_guide_vote_per_browser")]
+        verbose_name = _("指南反馈")
+        verbose_name_plural = _("指南反馈")
+
+    def __str__(self):
+        return f"{self.guide.slug}: {'有帮助' if self.helpful else '没帮助'}"
