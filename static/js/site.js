@@ -1,0 +1,69 @@
+/* 额度体检: small enhancements on top of pages that already work without JavaScript. */
+(function () {
+  "use strict";
+
+  // After htmx swaps in the next questionnaire screen, move focus to its heading (or the error
+  // summary) so screen readers announce the new question, and start at the top on small screens.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var screen = document.getElementById("screen");
+    if (!screen) { return; }
+    var target = screen.querySelector("[data-focus]") || screen.querySelector("#step-heading");
+    window.scrollTo(0, 0);
+    if (target) { target.focus({ preventScroll: true }); }
+  });
+
+  // If the server answers an htmx step with an error page (too many tries, an expired form), send the
+  // same form the ordinary way, so the person sees that page in full instead of nothing happening.
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = event.detail.elt;
+    if (form && form.tagName === "FORM") { form.submit(); }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt;
+    if (form && form.tagName === "FORM") { form.submit(); }
+  });
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "copy-buffer";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(new Error("copy failed")); }
+    });
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (button.dataset.ready) { return; }
+      button.dataset.ready = "1";
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.dataset.copy);
+        var status = button.parentElement.querySelector(".copy-status");
+        copyText(source.textContent).then(function () {
+          if (status) { status.textContent = "已复制，可以粘贴到客服对话里了。"; }
+        }, function () {
+          if (status) { status.textContent = "没能自动复制，请长按上面的文字手动复制。"; }
+        });
+      });
+    });
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      if (button.dataset.ready) { return; }
+      button.dataset.ready = "1";
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+})();
