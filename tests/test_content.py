@@ -1,0 +1,228 @@
+"""The default content honours the public contract, and load_content / export_content behave."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+
+from diagnosis import content_files
+from diagnosis.models import Cause, Choice, Evidence, LoadedContent, Question
+from guides.models import Category, Guide
+
+ALL = "all"
+CONTRACT = {
+    "symptom": (["cannot_borrow", "limit_gone", "limit_restricted", "renewal_failed", "limit_stuck"], ALL),
+    "overdue": (["never", "past", "current"], ALL),
+    "applications": (["none", "few", "many"], ALL),
+    "debt_load": (["low", "medium", "high", "unsure"], ALL),
+    "income": (["stable", "changed_job", "unstable"], ALL),
+    "life_stage": (["adult", "student", "minor"], ALL),
+    "identity": (["complete", "outdated", "incomplete"], ALL),
+    "activity": (["frequent", "occasional", "rare"], ALL),
+    "repayment_habit": (["scheduled", "early", "revolving"], "all but limit_restricted"),
+    "usage": (["never", "sometimes", "maxed"], ["limit_stuck", "limit_gone"]),
+    "limit_level": (["low", "mid", "high"], ["limit_stuck"]),
+    "recent_borrows": (["zero_one", "several", "many"], ["cannot_borrow", "renewal_failed"]),
+    "message": (["assessment", "system", "account_risk", "none"], "all but limit_stuck"),
+    "timing": (["peak", "after_update", "anytime"], ["cannot_borrow", "renewal_failed"]),
+    "app_version": (["latest", "outdated", "unsure"], ["cannot_borrow", "renewal_failed", "limit_gone"]),
+    "security_event": (["none", "new_device", "risk_notice"], ALL),
+    "industry": (["no", "yes", "unsure"], ALL),
+    "regional": (["no", "yes", "unsure"], "all but limit_restricted"),
+    "scam_contact": (["no", "yes"], ALL),
+    "business_owner": (["no", "yes"], ALL),
+}
+CAUSES = [
+    "current_overdue", "overdue_history", "multiple_borrowing", "high_debt", "income_instability", "thin_profile",
+    "identity_mismatch", "age_student", "platform_tightening", "industry_risk", "technical_issue", "borrowing_rules",
+    "account_security", "usage_pattern", "scam_risk",
+]  # fmt: skip
+SYMPTOMS = CONTRACT["symptom"][0]
+
+
+def expected_symptoms(asked_for):
+    if asked_for == ALL:
+        return set(SYMPTOMS)
+    if isinstance(asked_for, str):
+        return set(SYMPTOMS) - {asked_for.removeprefix("all but ")}
+    return set(asked_for)
+
+
+@pytest.mark.parametrize("slug", sorted(CONTRACT))
+def test_contract_question_has_its_choices_and_skip_logic(kb, slug):
+    choices, asked_for = CONTRACT[slug]
+    question = kb.question(slug)
+    assert question is not None
+    assert set(choices) <= {c.slug for c in question.choices}
+    assert {s for s in SYMPTOMS if question.applies_to(s)} == expected_symptoms(asked_for)
+
+
+def test_contract_causes_exist_and_only_the_right_ones_are_urgent(kb):
+    assert set(CAUSES) <= {c.slug for c in kb.causes}
+    assert {c.slug for c in kb.causes if c.urgent} == {"current_overdue", "scam_risk"}
+
+
+def test_guide_categories_are_the_contract():
+    assert set(Category.values) == {"credit-repair", "platform-contact", "alternative-financing", "safety"}
+
+
+def test_every_cause_links_to_a_published_guide_and_has_actions(kb):
+    for cause in kb.causes:
+        assert cause.guides, cause.slug
+        assert 2 <= len(cause.actions) <= 4, cause.slug
+        assert cause.explanation and cause.title
+
+
+def test_every_question_text_and_choice_label_is_chinese(kb):
+    for question in kb.questions:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in question.text)
+        for choice in question.choices:
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in choice.label)
+
+
+def test_the_default_content_files_are_what_export_writes(db, tmp_path):
+    """The committed files are in the exporter's own format, so an export after editing gives a clean diff."""
+    content_files.export(knowledge_base_path=tmp_path / "kb.yaml", guides_dir=tmp_path)
+    assert (tmp_path / "kb.yaml").read_text() == content_files.KNOWLEDGE_BASE_FILE.read_text()
+    for path in content_files.GUIDES_DIR.glob("*.md"):
+        if path.name != "FORMAT.md":
+            assert (tmp_path / path.name).read_text() == path.read_text(), path.name
+
+
+# --- load_content --------------------------------------------------------------------------------
+
+
+def snapshot():
+    return (
+        [content_files.question_to_dict(q) for q in Question.objects.order_by("slug")],
+        [content_files.cause_to_dict(c) for c in Cause.objects.order_by("slug")],
+        [content_files.guide_to_dict(g) for g in Guide.objects.order_by("slug")],
+    )
+
+
+def test_load_content_twice_changes_nothing(db):
+    before = snapshot()
+    report = content_files.load()
+    assert report.created == report.updated == report.kept == []
+    assert snapshot() == before
+
+
+def test_load_content_keeps_an_admin_edit(db):
+    cause = Cause.objects.get(slug="high_debt")
+    cause.title = "编辑改过的标题"
+    cause.save()
+    report = content_files.load()
+    assert report.kept == ["cause:high_debt"]
+    assert Cause.objects.get(slug="high_debt").title == "编辑改过的标题"
+
+
+def test_load_content_force_overwrites_the_admin_edit(db):
+    evidence = Evidence.objects.get(cause__slug="high_debt", choice__question__slug="debt_load", choice__slug="high")
+    evidence.weight = 1
+    evidence.save()
+    call_command("load_content", force=True, verbosity=0)
+    reloaded = Evidence.objects.get(cause__slug="high_debt", choice__question__slug="debt_load", choice__slug="high")
+    assert reloaded.weight == 6
+
+
+def test_load_content_updates_an_unedited_item_when_the_file_changes(db, tmp_path):
+    """A new release of the content files reaches databases whose editors did not touch that item."""
+    text = content_files.KNOWLEDGE_BASE_FILE.read_text().replace("title: 负债偏高", "title: 负债偏高（新版）")
+    kb_file = tmp_path / "kb.yaml"
+    kb_file.write_text(text)
+    report = content_files.load(knowledge_base_path=kb_file)
+    assert report.updated == ["cause:high_debt"]
+    assert Cause.objects.get(slug="high_debt").title == "负债偏高（新版）"
+
+
+def test_load_content_restores_deleted_items(db):
+    Choice.objects.filter(question__slug="overdue", slug="past").delete()
+    LoadedContent.objects.filter(key="question:overdue").delete()
+    call_command("load_content", force=True, verbosity=0)
+    assert Choice.objects.filter(question__slug="overdue", slug="past").exists()
+    assert Evidence.objects.filter(choice__question__slug="overdue", choice__slug="past").exists()
+
+
+def test_export_then_load_is_lossless(db, tmp_path):
+    cause = Cause.objects.get(slug="usage_pattern")
+    cause.what_would_change = '编辑后的说明：含冒号、引号"和换行\n第二行'
+    cause.save()
+    guide = Guide.objects.published().first()
+    guide.body += "\n\n## 新增一节\n\n- [ ] 新的一步\n"
+    guide.save()
+    before = snapshot()
+    call_command("export_content", knowledge_base=str(tmp_path / "kb.yaml"), guides_dir=str(tmp_path), verbosity=0)
+    Cause.objects.all().delete()
+    Question.objects.all().delete()
+    Guide.objects.all().delete()
+    LoadedContent.objects.all().delete()
+    content_files.load(knowledge_base_path=tmp_path / "kb.yaml", guides_dir=tmp_path)
+    assert snapshot() == before
+
+
+def test_malformed_content_file_is_a_clear_error(db, tmp_path):
+    broken = tmp_path / "kb.yaml"
+    broken.write_text("questions: [\n")
+    with pytest.raises(content_files.ContentError, match=r"kb\.yaml"):
+        content_files.load(knowledge_base_path=broken)
+
+
+# --- manage.py diagnose ---------------------------------------------------------------------------
+
+
+def run_diagnose(answers):
+    return subprocess.run(
+        [sys.executable, "manage.py", "diagnose", "--answers", answers],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "DATABASE_URL": "sqlite:///" + str(diagnose_db())},
+    )
+
+
+_DB = {}
+
+
+def diagnose_db():
+    """A real SQLite file with the default content, for the command run as its own process."""
+    if "path" not in _DB:
+        import tempfile
+
+        path = tempfile.mkdtemp() + "/diagnose.sqlite3"
+        env = {**__import__("os").environ, "DATABASE_URL": "sqlite:///" + path}
+        for args in (["migrate", "--noinput"], ["load_content"]):
+            subprocess.run([sys.executable, "manage.py", *args], check=True, capture_output=True, env=env)
+        _DB["path"] = path
+    return _DB["path"]
+
+
+def test_diagnose_command_prints_the_findings_as_json(kb):
+    answers = {"symptom": "limit_gone", "regional": "yes", "overdue": "never", "scam_contact": "yes"}
+    done = run_diagnose(json.dumps(answers))
+    assert done.returncode == 0, done.stderr
+    output = json.loads(done.stdout)
+    assert set(output) == {"symptom", "clear_cause", "findings"}
+    assert output["symptom"] == "limit_gone" and output["clear_cause"] is True
+    assert [f["cause"] for f in output["findings"][:2]] == ["scam_risk", "platform_tightening"]
+    first = output["findings"][0]
+    assert set(first) == {"cause", "title", "likelihood", "score", "urgent", "evidence", "guides"}
+    assert first["evidence"] == [{"question": "scam_contact", "choice": "yes", "weight": 10}]
+    from diagnosis.engine import diagnose
+
+    assert output == diagnose(answers, kb).as_dict()
+
+
+@pytest.mark.parametrize(
+    ("answers", "named"),
+    [
+        ('{"symptom": "limit_gone", "colour": "red"}', "colour"),
+        ('{"symptom": "sad"}', "sad"),
+        ("{not json", "JSON"),
+    ],
+)
+def test_diagnose_command_bad_input_exits_2_with_one_line(answers, named):
+    done = run_diagnose(answers)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and named in done.stderr
