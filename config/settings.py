@@ -112,7 +112,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent web use: WAL lets readers run beside one writer; IMMEDIATE takes the write lock
     # at BEGIN, so a waiting writer queues on busy_timeout instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist (DB_CONN_MAX_AGE) as on PostgreSQL: reopening the file and re-running the pragmas
+    # on every request cost 30-40% of page throughput in `make bench` (docs/performance.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

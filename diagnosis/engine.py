@@ -96,6 +96,7 @@ class KnowledgeBase:
     questions: tuple[QuestionInfo, ...]
     causes: tuple[CauseInfo, ...]  # in tie-break order
     evidence: tuple[EvidenceRule, ...]
+    revision: int = 0  # the content revision it was read at; pages key their caches on it
     _question_index: dict = field(default_factory=dict, compare=False, repr=False)
     _evidence_index: dict = field(default_factory=dict, compare=False, repr=False)
 

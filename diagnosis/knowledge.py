@@ -24,7 +24,7 @@ def bump_revision():
             ContentRevision.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
-def build_knowledge_base():
+def build_knowledge_base(revision=0):
     """Read every knowledge-base row (published guides only) into immutable engine objects."""
     from guides.models import Guide
 
@@ -66,6 +66,7 @@ def build_knowledge_base():
         evidence=tuple(
             engine.EvidenceRule(e.choice.question.slug, e.choice.slug, e.cause.slug, e.weight) for e in evidence
         ),
+        revision=revision,
     )
 
 
@@ -79,7 +80,7 @@ def get_knowledge_base():
     with _lock:
         if _memo["revision"] == revision and _memo["kb"] is not None:
             return _memo["kb"]
-    kb = build_knowledge_base()
+    kb = build_knowledge_base(revision)
     with _lock:
         _memo.update(revision=revision, kb=kb)
     return kb

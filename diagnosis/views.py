@@ -27,7 +27,7 @@ from django_ratelimit.decorators import ratelimit
 
 from . import engine, feedback, flow
 from .forms import FindingVoteForm, FollowUpForm, StepForm
-from .knowledge import current_revision, get_knowledge_base
+from .knowledge import get_knowledge_base
 from .models import SYMPTOM_QUESTION, Assessment, FollowUp
 from .presentation import present
 
@@ -223,7 +223,7 @@ def restart(request):
 def forget_rendered(assessment):
     """Drop the result's cached page fragments, so a deleted result leaves nothing behind in the cache."""
     kb = get_knowledge_base()
-    revision = current_revision()
+    revision = kb.revision
     answers = engine.known_answers(assessment.answers, kb)
     keys = [make_template_fragment_key("result_plan", [assessment.token, revision])]
     keys += [
@@ -256,8 +256,9 @@ def result(request, token):
             "is_mine": mine is not None and mine.pk == assessment.pk,
             "permalink": request.build_absolute_uri(assessment.get_absolute_url()),
             "votes": votes,
+            "vote_url": reverse("diagnosis:vote", args=[assessment.token]),
             # Findings and the plan are cached fragments per result and content revision; votes stay live.
-            "revision": current_revision(),
+            "revision": kb.revision,
             "follow_up_due": due,
             "follow_up": FollowUp.objects.filter(assessment=assessment).first() if due else None,
             "outcomes": FollowUp.Outcome.choices,
@@ -312,7 +313,8 @@ def vote(request, token):
     cause, verdict = form.cleaned_data["cause"], form.cleaned_data["verdict"]
     feedback.record_finding_vote(assessment, cause, verdict, voter)
     if request.htmx:
-        context = {"assessment": assessment, "cause": cause, "vote": verdict, "thanked": True}
+        vote_url = reverse("diagnosis:vote", args=[assessment.token])
+        context = {"vote_url": vote_url, "cause": cause, "vote": verdict, "thanked": True}
         response = render(request, "diagnosis/_finding_vote.html", context)
     else:
         messages.success(request, _("谢谢你的反馈！"))
