@@ -10,7 +10,8 @@ import reversion
 from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from reversion.admin import VersionAdmin
+
+from config.history import VersionDiffAdmin
 
 from . import admin_views
 from .models import SYMPTOM_QUESTION, Action, Assessment, Cause, CauseAction, Choice, Evidence, Question
@@ -35,7 +36,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(VersionAdmin):
+class QuestionAdmin(VersionDiffAdmin):
     list_display = ("order", "slug", "short_label", "text", "in_service_summary")
     list_display_links = ("slug",)
     search_fields = ("slug", "text", "short_label")
@@ -50,7 +51,7 @@ class QuestionAdmin(VersionAdmin):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(VersionAdmin):
+class ChoiceAdmin(VersionDiffAdmin):
     """Registered for the evidence autocomplete; choices are edited on their question, so it stays off the index."""
 
     list_display = ("question", "slug", "label", "order")
@@ -87,7 +88,7 @@ class CauseActionInline(admin.TabularInline):
 
 
 @admin.register(Cause)
-class CauseAdmin(VersionAdmin):
+class CauseAdmin(VersionDiffAdmin):
     list_display = ("title", "slug", "urgent", "order")
     list_filter = ("urgent",)
     search_fields = ("slug", "title", "explanation")
@@ -115,13 +116,13 @@ class CauseAdmin(VersionAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(VersionAdmin):
+class ActionAdmin(VersionDiffAdmin):
     list_display = ("text", "slug", "priority")
     search_fields = ("slug", "text", "detail")
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(VersionAdmin):
+class EvidenceAdmin(VersionDiffAdmin):
     list_display = ("cause", "choice", "weight", "note")
     list_editable = ("weight",)
     list_filter = ("cause", "choice__question")

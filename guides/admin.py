@@ -1,6 +1,8 @@
 """Guides in the admin: editors write Markdown, preview it with the public renderer, and can revert any version.
 
 django-reversion keeps every saved version (with its references) so a bad edit is one click from undone.
+Chosen over django-simple-history because it stores a guide and its inline references as one revision and
+ships the history / diff / revert views for the admin, without a shadow table per model.
 """
 
 import reversion
@@ -13,7 +15,8 @@ from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from reversion.admin import VersionAdmin
+
+from config.history import VersionDiffAdmin
 
 from .models import Guide, GuideVote, Reference
 from .rendering import render_guide_body
@@ -30,7 +33,7 @@ class ReferenceInline(admin.TabularInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(VersionAdmin):
+class GuideAdmin(VersionDiffAdmin):
     list_display = ("title", "category", "status", "last_reviewed", "order", "updated_at")
     list_filter = ("category", "status")
     search_fields = ("title", "summary", "body")

@@ -342,6 +342,68 @@ def test_revert_restores_an_earlier_guide_version_with_its_references(editor_cli
     assert [r.title for r in guide.references.all()] == ["国家金融监督管理总局"]
 
 
+def diff_lines(response, kind):
+    html = response.content.decode()
+    pattern = rf'<li class="diff__line diff__line--{kind}">.*?<span class="diff__text">(.*?)</span></li>'
+    return [unescape(text) for text in re.findall(pattern, html)]
+
+
+def test_history_shows_what_each_guide_version_changed(editor_client):
+    add = form_values(editor_client.get("/admin/guides/guide/add/"), "guide_form")
+    add.update(
+        title=["看得见改动"], slug=["see-changes"], summary=["摘要。"], category=["safety"], status=["draft"],
+        last_reviewed=["2025-01-01"], order=["1"], body=["## 第一步\n\n先查征信。\n\n## 第二步\n\n再问客服。"],
+    )  # fmt: skip
+    add["references-0-title"] = ["中国人民银行征信中心"]
+    assert editor_client.post("/admin/guides/guide/add/", add).status_code == 302
+    guide = Guide.objects.get(slug="see-changes")
+    change_url = f"/admin/guides/guide/{guide.pk}/change/"
+    edit = form_values(editor_client.get(change_url), "guide_form")
+    edit["body"] = ["## 第一步\n\n先查征信报告。\n\n## 第二步\n\n再问客服。"]
+    edit["status"] = ["published"]
+    edit["references-0-DELETE"] = ["on"]
+    assert editor_client.post(change_url, edit).status_code == 302
+    first, second = Version.objects.get_for_object(guide).order_by("pk")
+
+    history = editor_client.get(f"/admin/guides/guide/{guide.pk}/history/").content.decode()
+    changes_url = f"/admin/guides/guide/{guide.pk}/history/{second.pk}/changes/"
+    assert changes_url in history and "查看改动" in history
+
+    response = editor_client.get(changes_url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert diff_lines(response, "remove") == ["先查征信。", "草稿", "参考资料：中国人民银行征信中心"]
+    assert diff_lines(response, "add") == ["先查征信报告。", "已发布"]
+    assert "再问客服。" not in page  # unchanged lines far from the edit are left out
+    assert "标题" not in diff_lines(response, "add")  # unchanged fields are not listed
+    assert f"/admin/guides/guide/{guide.pk}/history/{second.pk}/" in page  # the way on to revert
+
+    first_page = editor_client.get(f"/admin/guides/guide/{guide.pk}/history/{first.pk}/changes/")
+    assert "第一个版本" in first_page.content.decode()
+    assert "看得见改动" in diff_lines(first_page, "add")
+
+    other = Guide.objects.exclude(pk=guide.pk).first()
+    assert editor_client.get(f"/admin/guides/guide/{other.pk}/history/{second.pk}/changes/").status_code == 404
+    assert editor_client.get(f"/admin/guides/guide/{guide.pk}/history/999999/changes/").status_code == 404
+    assert Client().get(changes_url).status_code == 302  # not signed in: off to the login page
+    assert Guide.objects.get(pk=guide.pk).body.startswith("## 第一步")  # looking never changes anything
+
+
+def test_history_shows_a_changed_evidence_weight(editor_client):
+    evidence = Evidence.objects.select_related("cause").first()
+    url = f"/admin/diagnosis/evidence/{evidence.pk}/change/"
+    for weight in (evidence.weight, evidence.weight + 2):
+        data = form_values(editor_client.get(url), "evidence_form")
+        data["weight"] = [str(weight)]
+        assert editor_client.post(url, data).status_code == 302
+    latest = Version.objects.get_for_object(evidence).order_by("-pk").first()
+
+    response = editor_client.get(f"/admin/diagnosis/evidence/{evidence.pk}/history/{latest.pk}/changes/")
+
+    assert diff_lines(response, "remove") == [str(evidence.weight)]
+    assert diff_lines(response, "add") == [str(evidence.weight + 2)]
+
+
 def count_queries(client, url, django_assert_max_num_queries):
     with django_assert_max_num_queries(25) as captured:
         response = client.get(url)
