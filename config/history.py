@@ -87,27 +87,12 @@ class VersionDiffAdmin(VersionAdmin):
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_version_changes"
         diff = self.admin_site.admin_view(self.version_diff_view)
+        # Sits under reversion's own ".../history/<version_id>/" URL, so the history page (reversion's
+        # history_view, unchanged) links to it as that row's URL plus "changes/".
         return [
             path("<path:object_id>/history/<int:version_id>/changes/", diff, name=name),
             *super().get_urls(),
         ]
-
-    def history_view(self, request, object_id, extra_context=None):
-        """reversion's history list, each row also linking to what that version changed."""
-        opts = self.opts
-        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
-        versions = self._reversion_order_version_queryset(request, versions.select_related("revision__user"))
-
-        def url(name, version):
-            return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}", args=[
-                quote(version.object_id), version.pk
-            ])  # fmt: skip
-
-        action_list = [
-            {"revision": v.revision, "url": url("revision", v), "changes_url": url("version_changes", v)}
-            for v in versions
-        ]
-        return super().history_view(request, object_id, {"action_list": action_list, **(extra_context or {})})
 
     def version_diff_view(self, request, object_id, version_id):
         obj = self.get_object(request, unquote(object_id))
