@@ -1,27 +1,22 @@
+"""Every URL of the site. This module (with settings) is the composition root: the one place that imports
+every app; apps import one way among themselves (docs/architecture.md)."""
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from diagnosis.dashboard_views import dashboard
-from guides.views import SITEMAPS, robots_txt
+from guides.sitemaps import SITEMAPS
 
 from . import views
-from .forms import AdminLoginForm
-
-admin.site.site_header = _("额度体检 · 内容管理")
-admin.site.site_title = _("额度体检管理")
-admin.site.index_title = _("内容管理")
-admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("robots.txt", robots_txt, name="robots"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", require_GET(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
     path("guides/", include("guides.urls")),
+    path("", include("outcomes.urls")),
     path("", include("diagnosis.urls")),
 ]
 

@@ -1,10 +1,11 @@
-"""Site-wide views that belong to no domain app: health check and the friendly error pages."""
+"""Site-wide views that belong to no domain app: health check, robots.txt and the friendly error pages."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.urls import reverse
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
@@ -20,6 +21,20 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    """Guides are for search engines; results, the questionnaire and the admin are not."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /r/",
+        "Disallow: /checkup/",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def csrf_failure(request, reason=""):

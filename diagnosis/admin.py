@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from config.history import VersionDiffAdmin
 
 from . import admin_views
-from .models import SYMPTOM_QUESTION, Action, Assessment, Cause, CauseAction, Choice, Evidence, Question
+from .engine import SYMPTOM
+from .models import Action, Assessment, Cause, CauseAction, Choice, Evidence, Question
 
 reversion.register(Choice)
 reversion.register(Question, follow=("choices",))
@@ -46,7 +47,7 @@ class QuestionAdmin(VersionDiffAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "asked_for":
-            kwargs["queryset"] = choices_with_question().filter(question__slug=SYMPTOM_QUESTION)
+            kwargs["queryset"] = choices_with_question().filter(question__slug=SYMPTOM)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

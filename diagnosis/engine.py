@@ -18,8 +18,6 @@ SYMPTOM = "symptom"
 HIGH_SCORE = 6
 MEDIUM_SCORE = 3
 
-LIKELIHOODS = ("high", "medium", "low")
-
 
 class UnknownAnswer(ValueError):
     """An answer names a question or choice the knowledge base does not have."""
@@ -89,6 +87,17 @@ class EvidenceRule:
     weight: int
 
 
+def _answer(text):
+    """ "question=choice", as evidence names an answer in the content files → (question, choice)."""
+    question, _sep, choice = str(text).partition("=")
+    return question, choice
+
+
+def _guide_order(guide):
+    """A cause's guides in the guide list's own order: category, then the editors' order, then slug."""
+    return guide["category"], guide["order"], guide["slug"]
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the engine and the pages need, as plain immutable data (questions in asking order)."""
@@ -104,6 +113,66 @@ class KnowledgeBase:
         self._question_index.update({q.slug: q for q in self.questions})
         for rule in self.evidence:
             self._evidence_index.setdefault((rule.question, rule.choice), []).append(rule)
+
+    @classmethod
+    def from_content(cls, *, questions, actions, causes, guides, revision=0):
+        """The engine's data from content items in their declared shape (`diagnosis.content_shapes`).
+
+        The same dicts the content files hold, so the tests build the knowledge base straight from the files
+        with no database, and `knowledge.py` builds it from the rows. Questions and causes are taken in their
+        `order` (ties keep the given order); a cause links only to the published guides among `guides`.
+        """
+        questions = sorted(questions, key=lambda item: item["order"])
+        causes = sorted(causes, key=lambda item: item["order"])
+        action_index = {item["slug"]: ActionInfo(item["slug"], item["text"], item["detail"], item["priority"])
+                        for item in actions}  # fmt: skip
+        published = {item["slug"]: item for item in guides if item["status"] == "published"}
+
+        def guide_links(slugs):
+            linked = sorted((published[s] for s in slugs if s in published), key=_guide_order)
+            return tuple(GuideLink(g["slug"], g["title"], g["category"]) for g in linked)
+
+        def actions_of(cause):
+            unknown = [slug for slug in cause["actions"] if slug not in action_index]
+            if unknown:
+                raise ValueError(f"cause {cause['slug']}: unknown actions {unknown}")
+            return tuple(action_index[slug] for slug in cause["actions"])
+
+        return cls(
+            questions=tuple(
+                QuestionInfo(
+                    slug=item["slug"],
+                    text=item["text"],
+                    short_label=item["short_label"],
+                    help_text=item["help_text"],
+                    choices=tuple(
+                        ChoiceInfo(c["slug"], c["label"], c["help_text"], c["summary_text"]) for c in item["choices"]
+                    ),
+                    asked_for=frozenset(item["asked_for"]),
+                    in_service_summary=item["in_service_summary"],
+                )
+                for item in questions
+            ),
+            causes=tuple(
+                CauseInfo(
+                    slug=item["slug"],
+                    title=item["title"],
+                    explanation=item["explanation"],
+                    what_would_change=item["what_would_change"],
+                    urgent=item["urgent"],
+                    urgent_message=item["urgent_message"],
+                    actions=actions_of(item),
+                    guides=guide_links(item["guides"]),
+                )
+                for item in causes
+            ),
+            evidence=tuple(
+                EvidenceRule(*_answer(row["answer"]), item["slug"], row["weight"])
+                for item in causes
+                for row in item["evidence"]
+            ),
+            revision=revision,
+        )
 
     def question(self, slug):
         return self._question_index.get(slug)
@@ -173,26 +242,28 @@ def likelihood_for(score):
     return "low"
 
 
-def validate_answers(answers, kb):
-    """Raise UnknownAnswer naming the first question or choice slug the knowledge base lacks."""
+def known_answers(answers, kb, *, strict=False):
+    """The answers the knowledge base still knows: a saved result survives an editor removing a choice.
+
+    With `strict`, an answer it does not know raises UnknownAnswer naming it instead (the `diagnose` command's
+    contract: a typo in a slug is an error there, not a silently smaller answer set).
+    """
     if not isinstance(answers, dict):
-        raise UnknownAnswer("answers", "answers must be an object of {question: choice}")
+        if strict:
+            raise UnknownAnswer("answers", "answers must be an object of {question: choice}")
+        return {}
+    known = {}
     for question_slug, choice_slug in answers.items():
         question = kb.question(question_slug) if isinstance(question_slug, str) else None
         if question is None:
-            raise UnknownAnswer(question_slug, f"unknown question: {question_slug!r}")
-        if not isinstance(choice_slug, str) or question.choice(choice_slug) is None:
-            raise UnknownAnswer(
-                f"{question_slug}={choice_slug}", f"unknown choice for {question_slug!r}: {choice_slug!r}"
-            )
-
-
-def known_answers(answers, kb):
-    """Only the answers the knowledge base still knows: a saved result survives an editor removing a choice."""
-    known = {}
-    for question_slug, choice_slug in (answers or {}).items():
-        question = kb.question(question_slug) if isinstance(question_slug, str) else None
-        if question is not None and isinstance(choice_slug, str) and question.choice(choice_slug) is not None:
+            if strict:
+                raise UnknownAnswer(question_slug, f"unknown question: {question_slug!r}")
+        elif not isinstance(choice_slug, str) or question.choice(choice_slug) is None:
+            if strict:
+                raise UnknownAnswer(
+                    f"{question_slug}={choice_slug}", f"unknown choice for {question_slug!r}: {choice_slug!r}"
+                )
+        else:
             known[question_slug] = choice_slug
     return known
 
@@ -211,8 +282,7 @@ def diagnose(answers, kb):
     Only causes with a positive score become findings. Urgent causes come first, then higher scores,
     then the knowledge base's cause order, so equal inputs always give equal output.
     """
-    validate_answers(answers, kb)
-    answers = applicable_answers(answers, kb)
+    answers = applicable_answers(known_answers(answers, kb, strict=True), kb)
     scores = {}
     evidence = {}
     for question in kb.questions:  # question order keeps each finding's evidence list stable

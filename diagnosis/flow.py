@@ -17,10 +17,6 @@ class Progress:
     number: int  # 1-based position of this step on the person's path
     total: int
 
-    @property
-    def percent(self):
-        return round(100 * (self.number - 1) / self.total) if self.total else 0
-
 
 def path(kb, answers):
     """The questions this person is asked, in order. Before a symptom is chosen, the path is counted for

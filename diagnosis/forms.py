@@ -9,8 +9,6 @@ from crispy_forms.layout import Field, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import FindingVote, FollowUp
-
 
 class ChoiceCards(forms.RadioSelect):
     """Radio buttons that also carry each choice's help line, rendered as large labelled cards."""
@@ -47,16 +45,3 @@ class StepForm(forms.Form):
     @property
     def choice(self):
         return self.cleaned_data[self.question.slug]
-
-
-class FindingVoteForm(forms.Form):
-    cause = forms.ChoiceField()
-    verdict = forms.ChoiceField(choices=FindingVote.Verdict.choices)
-
-    def __init__(self, *args, causes=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cause"].choices = [(c, c) for c in causes]
-
-
-class FollowUpForm(forms.Form):
-    outcome = forms.ChoiceField(choices=FollowUp.Outcome.choices)

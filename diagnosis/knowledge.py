@@ -1,77 +1,32 @@
-"""Build the engine's plain `KnowledgeBase` from the database, once per content revision per process."""
+"""Build the engine's plain `KnowledgeBase` from the database, once per content revision per process.
+
+The rows are read in their declared content shapes (`content_shapes`), the same dicts the content files hold,
+and handed to `KnowledgeBase.from_content`: the database and the files make the engine's data the same way.
+"""
 
 import threading
 
-from django.db import transaction
-from django.db.models import F, Prefetch
+from guides.revision import current_revision
 
 from . import engine
-from .models import Action, Cause, CauseAction, Choice, ContentRevision, Evidence, Question
+from .content_shapes import ACTION, CAUSE, GUIDE, QUESTION
+
+# What a cause needs to know of a guide to link to it (and whether it may: published ones only).
+GUIDE_LINK_FIELDS = ("slug", "title", "category", "order", "status")
 
 _lock = threading.Lock()
 _memo = {"revision": None, "kb": None}
 
 
-def current_revision():
-    return ContentRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
-
-
-def bump_revision():
-    """Mark the knowledge base changed; every process rebuilds its copy on its next request."""
-    with transaction.atomic():
-        updated = ContentRevision.objects.filter(pk=1).update(number=F("number") + 1)
-        if not updated:
-            ContentRevision.objects.get_or_create(pk=1, defaults={"number": 1})
-
-
 def build_knowledge_base(revision=0):
-    """Read every knowledge-base row (published guides only) into immutable engine objects."""
-    from guides.models import Guide
-
-    questions = Question.objects.prefetch_related(
-        Prefetch("choices", queryset=Choice.objects.order_by("order", "id")),
-        Prefetch("asked_for", queryset=Choice.objects.only("slug")),
-    )
-    causes = Cause.objects.prefetch_related(
-        Prefetch("guides", queryset=Guide.objects.published().order_by("category", "order", "slug")),
-        Prefetch("cause_actions", queryset=CauseAction.objects.select_related("action").order_by("order", "id")),
-    )
-    evidence = Evidence.objects.select_related("choice__question", "cause").order_by("cause__order", "id")
-    return engine.KnowledgeBase(
-        questions=tuple(
-            engine.QuestionInfo(
-                slug=q.slug,
-                text=q.text,
-                short_label=q.short_label,
-                help_text=q.help_text,
-                choices=tuple(engine.ChoiceInfo(c.slug, c.label, c.help_text, c.summary_text) for c in q.choices.all()),
-                asked_for=frozenset(c.slug for c in q.asked_for.all()),
-                in_service_summary=q.in_service_summary,
-            )
-            for q in questions
-        ),
-        causes=tuple(
-            engine.CauseInfo(
-                slug=c.slug,
-                title=c.title,
-                explanation=c.explanation,
-                what_would_change=c.what_would_change,
-                urgent=c.urgent,
-                urgent_message=c.urgent_message,
-                actions=tuple(_action_info(ca.action) for ca in c.cause_actions.all()),
-                guides=tuple(engine.GuideLink(g.slug, g.title, g.category) for g in c.guides.all()),
-            )
-            for c in causes
-        ),
-        evidence=tuple(
-            engine.EvidenceRule(e.choice.question.slug, e.choice.slug, e.cause.slug, e.weight) for e in evidence
-        ),
+    """Read every knowledge-base row into immutable engine objects (about ten queries)."""
+    return engine.KnowledgeBase.from_content(
+        questions=QUESTION.to_dicts(QUESTION.rows()),
+        actions=ACTION.to_dicts(ACTION.rows()),
+        causes=CAUSE.to_dicts(CAUSE.rows()),
+        guides=GUIDE.to_dicts(GUIDE.rows().only(*GUIDE_LINK_FIELDS), names=GUIDE_LINK_FIELDS),
         revision=revision,
     )
-
-
-def _action_info(action: Action):
-    return engine.ActionInfo(action.slug, action.text, action.detail, action.priority)
 
 
 def get_knowledge_base():

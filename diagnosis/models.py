@@ -1,7 +1,8 @@
 """The diagnosis knowledge base (questions, choices, causes, evidence, actions) and anonymous assessments.
 
 Models hold data and small invariants only; the scoring lives in `diagnosis.engine`, which never touches
-the database. `diagnosis.knowledge` turns these rows into the engine's plain objects.
+the database. `diagnosis.knowledge` turns these rows into the engine's plain objects. What people tell us
+about a result afterwards (votes, follow-ups, counts) lives in the `outcomes` app.
 """
 
 import secrets
@@ -9,12 +10,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-SYMPTOM_QUESTION = "symptom"
+from .engine import SYMPTOM
 
 
 class Question(models.Model):
@@ -28,7 +29,7 @@ class Question(models.Model):
         verbose_name=_("只在这些情况下提问"),
         blank=True,
         related_name="+",
-        limit_choices_to={"question__slug": SYMPTOM_QUESTION},
+        limit_choices_to={"question__slug": SYMPTOM},
         help_text=_("不选表示所有情况都问。"),
     )
     in_service_summary = models.BooleanField(_("写进客服情况说明"), default=True)
@@ -139,23 +140,6 @@ class Evidence(models.Model):
         return f"{self.choice.question.slug}={self.choice.slug} → {self.cause.slug} ({self.weight:+d})"
 
 
-class ContentRevision(models.Model):
-    """One row whose number goes up whenever the knowledge base or a guide changes.
-
-    Pages read this number (one cheap query) and rebuild their in-memory copy of the knowledge base
-    only when it moved, so every process sees an editor's change at once without a shared cache.
-    """
-
-    number = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("内容版本")
-        verbose_name_plural = _("内容版本")
-
-    def __str__(self):
-        return str(self.number)
-
-
 def new_token():
     return secrets.token_urlsafe(16)
 
@@ -197,7 +181,7 @@ class Assessment(models.Model):
 
     @property
     def symptom(self):
-        return self.answers.get(SYMPTOM_QUESTION, "")
+        return self.answers.get(SYMPTOM, "")
 
     @property
     def is_finished(self):
@@ -217,98 +201,3 @@ class LoadedContent(models.Model):
 
     def __str__(self):
         return self.key
-
-
-# --- Learning what helps: anonymous feedback and counts ---------------------------------------------
-
-
-class FindingVote(models.Model):
-    """ "这个判断对吗？" on one finding of one result, once per browser (a random voter id, nothing personal)."""
-
-    class Verdict(models.TextChoices):
-        RIGHT = "right", _("对")
-        WRONG = "wrong", _("不对")
-        UNSURE = "unsure", _("说不准")
-
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="votes")
-    cause = models.SlugField(_("原因"), max_length=40)
-    verdict = models.CharField(_("判断"), max_length=10, choices=Verdict.choices)
-    voter = models.CharField(max_length=32)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["assessment", "cause", "voter"], name="one_vote_per_finding_per_browser")
-        ]
-        verbose_name = _("判断反馈")
-        verbose_name_plural = _("判断反馈")
-
-    def __str__(self):
-        return f"{self.cause}: {self.verdict}"
-
-
-class FollowUp(models.Model):
-    """ "你的额度恢复了吗？", asked on the permalink 14+ days later; deleted with the result."""
-
-    class Outcome(models.TextChoices):
-        RECOVERED = "recovered", _("恢复了")
-        PARTLY = "partly", _("恢复了一部分")
-        NO = "no", _("没有恢复")
-        NOT_TRIED = "not_tried", _("还没试过")
-
-    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="follow_up")
-    outcome = models.CharField(_("结果"), max_length=12, choices=Outcome.choices)
-    top_cause = models.SlugField(_("当时最可能的原因"), max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)  # its Tally day, kept when the answer changes
-    answered_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("回访")
-        verbose_name_plural = _("回访")
-
-    def __str__(self):
-        return self.outcome
-
-
-class Tally(models.Model):
-    """An anonymous daily count, incremented when something happens.
-
-    The dashboard reads only these, so purging expired results (answers, votes, follow-ups) never
-    changes the numbers editors see, and no answer set ever leaves the database.
-    """
-
-    class Kind(models.TextChoices):
-        STARTED = "started", _("开始体检")  # key: symptom
-        ANSWERED = "answered", _("回答问题")  # key: question slug
-        FINISHED = "finished", _("完成体检")  # key: symptom
-        CAUSE = "cause", _("得出原因")  # key: symptom:cause (likely causes only)
-        VERDICT = "verdict", _("判断反馈")  # key: cause:right|wrong|unsure
-        HELPFUL = "helpful", _("指南反馈")  # key: guide:yes|no
-        OUTCOME = "outcome", _("回访结果")  # key: top cause:outcome
-
-    day = models.DateField(_("日期"))
-    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
-    key = models.CharField(_("项目"), max_length=100)
-    count = models.IntegerField(_("次数"), default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "kind", "key"], name="one_tally_per_day_kind_key")]
-        indexes = [models.Index(fields=["kind", "day"])]
-        verbose_name = _("统计")
-        verbose_name_plural = _("统计")
-
-    def __str__(self):
-        return f"{self.day} {self.kind} {self.key} = {self.count}"
-
-    @classmethod
-    def add(cls, kind, key, amount=1, day=None):
-        """Add to today's count atomically (safe with concurrent requests on SQLite and PostgreSQL)."""
-        day = day or timezone.localdate()
-        key = key[:100]
-        updated = cls.objects.filter(day=day, kind=kind, key=key).update(count=models.F("count") + amount)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    cls.objects.create(day=day, kind=kind, key=key, count=amount)
-            except IntegrityError:  # another request created it first
-                cls.objects.filter(day=day, kind=kind, key=key).update(count=models.F("count") + amount)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from guides.models import Category
+from guides.categories import by_category
 
 from .engine import SYMPTOM
 
@@ -73,13 +73,10 @@ def _reasons(kb, finding):
 
 
 def group_guides(guides):
-    """Guides grouped in the site's category order (信用修复, 联系平台, 其他融资渠道, 防骗与安全)."""
-    groups = []
-    for category in Category:
-        members = tuple(g for g in guides if g.category == category.value)
-        if members:
-            groups.append(GuideGroup(category.value, str(category.label), members))
-    return tuple(groups)
+    """Guides grouped in the site's category order, as the guide pages group them."""
+    return tuple(
+        GuideGroup(category.value, str(category.label), tuple(members)) for category, members in by_category(guides)
+    )
 
 
 def finding_view(kb, finding):

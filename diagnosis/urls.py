@@ -15,7 +15,5 @@ urlpatterns = [
     path("checkup/<slug:slug>/", views.step, name="step"),
     re_path(rf"^r/{TOKEN}/$", views.result, name="result"),
     re_path(rf"^r/{TOKEN}/delete/$", views.delete_result, name="delete_result"),
-    re_path(rf"^r/{TOKEN}/vote/$", views.vote, name="vote"),
-    re_path(rf"^r/{TOKEN}/follow-up/$", views.follow_up, name="follow_up"),
     re_path(rf"^r/{TOKEN}/reminder\.ics$", views.reminder, name="reminder"),
 ]

@@ -21,26 +21,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url
-from django_ratelimit.decorators import ratelimit
 
-from . import engine, feedback, flow
-from .forms import FindingVoteForm, FollowUpForm, StepForm
+from config import cookies
+from config.ratelimits import limit_posts
+
+from . import engine, flow, signals
+from .forms import StepForm
 from .knowledge import get_knowledge_base
-from .models import SYMPTOM_QUESTION, Assessment, FollowUp
+from .models import Assessment
 from .presentation import present
+from .results import finished_or_404, result_for
 
 COOKIE = "checkup"
 COOKIE_SALT = "diagnosis.checkup"
-
-
-def checkup_rate(group, request):
-    """Answer submissions allowed per client per minute (settings.CHECKUP_RATE_LIMIT)."""
-    return f"{settings.CHECKUP_RATE_LIMIT}/m"
-
-
-limit_posts = ratelimit(key="ip", rate=checkup_rate, method="POST", block=True)
 
 
 # --- the anonymous assessment behind the cookie -------------------------------------------------
@@ -48,23 +43,15 @@ limit_posts = ratelimit(key="ip", rate=checkup_rate, method="POST", block=True)
 
 def current_assessment(request):
     """This browser's latest assessment (in progress or finished), or None."""
-    token = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT)
+    token = cookies.read_signed(request, COOKIE, salt=COOKIE_SALT)
     if not token:
         return None
     return Assessment.objects.current().filter(token=token).first()
 
 
 def remember(response, assessment):
-    response.set_signed_cookie(
-        COOKIE,
-        assessment.token,
-        salt=COOKIE_SALT,
-        max_age=settings.RESULT_RETENTION_DAYS * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
+    max_age = settings.RESULT_RETENTION_DAYS * 24 * 3600
+    return cookies.set_signed(response, COOKIE, assessment.token, salt=COOKIE_SALT, max_age=max_age)
 
 
 def save_answers(assessment, answers, question_slug):
@@ -72,12 +59,12 @@ def save_answers(assessment, answers, question_slug):
     first_time = assessment is None or assessment.is_finished or question_slug not in assessment.answers
     if assessment is None or assessment.is_finished:
         assessment = Assessment.objects.create(answers=answers)
-        feedback.record_started(answers.get(SYMPTOM_QUESTION))
+        signals.checkup_started.send(sender=assessment, symptom=answers.get(engine.SYMPTOM))
     else:
         assessment.answers = answers
         assessment.save(update_fields=["answers", "updated_at"])
     if first_time:
-        feedback.record_answered(question_slug)
+        signals.question_answered.send(sender=assessment, question=question_slug)
     return assessment
 
 
@@ -202,7 +189,7 @@ def review(request):
         assessment.finished_at = timezone.now()
         assessment.expires_at = assessment.finished_at + timedelta(days=settings.RESULT_RETENTION_DAYS)
         assessment.save(update_fields=["answers", "finished_at", "expires_at", "updated_at"])
-        feedback.record_finished(assessment.symptom, engine.diagnose(assessment.answers, kb))
+        signals.checkup_finished.send(sender=assessment, diagnosis=engine.diagnose(assessment.answers, kb))
         return redirect(assessment)
     return screen(request, "diagnosis/review.html", review_context(kb, answers, assessment))
 
@@ -215,53 +202,32 @@ def restart(request):
     assessment = current_assessment(request)
     if assessment is not None and not assessment.is_finished:
         assessment.delete()
-    response = redirect("diagnosis:step", slug=SYMPTOM_QUESTION)
-    response.delete_cookie(COOKIE, samesite="Lax")
-    return response
+    return cookies.forget(redirect("diagnosis:step", slug=engine.SYMPTOM), COOKIE)
 
 
 def forget_rendered(assessment):
     """Drop the result's cached page fragments, so a deleted result leaves nothing behind in the cache."""
-    kb = get_knowledge_base()
-    revision = kb.revision
-    answers = engine.known_answers(assessment.answers, kb)
-    keys = [make_template_fragment_key("result_plan", [assessment.token, revision])]
+    result = result_for(assessment.token)
+    keys = [make_template_fragment_key("result_plan", [assessment.token, result.kb.revision])]
     keys += [
-        make_template_fragment_key("result_finding", [assessment.token, revision, finding.cause])
-        for finding in engine.diagnose(answers, kb).findings
+        make_template_fragment_key("result_finding", [assessment.token, result.kb.revision, finding.cause])
+        for finding in result.diagnosis.findings
     ]
     cache.delete_many(keys)
 
 
-def finished_or_404(token):
-    assessment = Assessment.objects.current().filter(token=token, finished_at__isnull=False).first()
-    if assessment is None:
-        raise Http404(_("这个结果不存在，可能已经删除或过期。"))
-    return assessment
-
-
 @require_GET
 def result(request, token):
-    assessment = finished_or_404(token)
-    # Answers are re-checked against today's knowledge base: content may have changed since they were saved.
-    kb, answers, diagnosis, votes = _result_state(request, assessment)
-    mine = current_assessment(request)
-    due = follow_up_due(assessment)
+    result = result_for(token)
     return render(
         request,
         "diagnosis/result.html",
         {
-            "assessment": assessment,
-            "result": present(kb, answers, diagnosis),
-            "is_mine": mine is not None and mine.pk == assessment.pk,
-            "permalink": request.build_absolute_uri(assessment.get_absolute_url()),
-            "votes": votes,
-            "vote_url": reverse("diagnosis:vote", args=[assessment.token]),
+            "assessment": result.assessment,
+            "result": present(result.kb, result.answers, result.diagnosis),
+            "permalink": request.build_absolute_uri(result.assessment.get_absolute_url()),
             # Findings and the plan are cached fragments per result and content revision; votes stay live.
-            "revision": kb.revision,
-            "follow_up_due": due,
-            "follow_up": FollowUp.objects.filter(assessment=assessment).first() if due else None,
-            "outcomes": FollowUp.Outcome.choices,
+            "revision": result.kb.revision,
         },
     )
 
@@ -278,65 +244,7 @@ def delete_result(request, token):
     assessment.delete()
     messages.success(request, _("你的体检结果已经删除，无法再打开。"))
     response = redirect("diagnosis:home")
-    if was_mine:
-        response.delete_cookie(COOKIE, samesite="Lax")
-    return response
-
-
-# --- feedback on a result -------------------------------------------------------------------------
-
-
-def _result_state(request, assessment):
-    """The diagnosis and this browser's earlier votes, shared by the result page and its feedback forms."""
-    kb = get_knowledge_base()
-    answers = engine.known_answers(assessment.answers, kb)
-    diagnosis = engine.diagnose(answers, kb)
-    voter, _new = feedback.voter_id(request)
-    votes = dict(assessment.votes.filter(voter=voter).values_list("cause", "verdict"))
-    return kb, answers, diagnosis, votes
-
-
-def follow_up_due(assessment):
-    return timezone.now() - assessment.finished_at >= timedelta(days=settings.FOLLOW_UP_AFTER_DAYS)
-
-
-@limit_posts
-@require_POST
-def vote(request, token):
-    """ "这个判断对吗？": one click with htmx (the form swaps to a thank-you), a normal POST without."""
-    assessment = finished_or_404(token)
-    _kb, _answers, diagnosis, _votes = _result_state(request, assessment)
-    form = FindingVoteForm(request.POST, causes=[f.cause for f in diagnosis.findings])
-    if not form.is_valid():
-        return render(request, "400.html", status=400)
-    voter, is_new = feedback.voter_id(request)
-    cause, verdict = form.cleaned_data["cause"], form.cleaned_data["verdict"]
-    feedback.record_finding_vote(assessment, cause, verdict, voter)
-    if request.htmx:
-        vote_url = reverse("diagnosis:vote", args=[assessment.token])
-        context = {"vote_url": vote_url, "cause": cause, "vote": verdict, "thanked": True}
-        response = render(request, "diagnosis/_finding_vote.html", context)
-    else:
-        messages.success(request, _("谢谢你的反馈！"))
-        response = redirect(f"{assessment.get_absolute_url()}#finding-{cause}")
-    return feedback.remember_voter(response, request, voter, is_new)
-
-
-@limit_posts
-@require_POST
-def follow_up(request, token):
-    """ "你的额度恢复了吗？", answered on the permalink once the follow-up is due."""
-    assessment = finished_or_404(token)
-    form = FollowUpForm(request.POST)
-    if not follow_up_due(assessment) or not form.is_valid():
-        return render(request, "400.html", status=400)
-    _kb, _answers, diagnosis, _votes = _result_state(request, assessment)
-    top_cause = diagnosis.findings[0].cause if diagnosis.findings else ""
-    feedback.record_follow_up(assessment, form.cleaned_data["outcome"], top_cause)
-    if request.htmx:
-        return render(request, "diagnosis/_follow_up.html", {"assessment": assessment, "thanked": True})
-    messages.success(request, _("谢谢你告诉我们结果。"))
-    return redirect(f"{assessment.get_absolute_url()}#follow-up")
+    return cookies.forget(response, COOKIE) if was_mine else response
 
 
 @require_GET

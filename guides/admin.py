@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from config.history import VersionDiffAdmin
 
-from .models import Guide, GuideVote, Reference
+from .models import Guide, Reference
 from .rendering import render_guide_body
 
 # A guide's version includes its references, so reverting a guide brings its sources back too.
@@ -77,21 +77,3 @@ class GuideAdmin(VersionDiffAdmin):
                 "toc": toc,
             },
         )
-
-
-@admin.register(GuideVote)
-class GuideVoteAdmin(admin.ModelAdmin):
-    """Readers' "这篇有帮助吗？" answers and comments: read-only, so feedback is never edited after the fact."""
-
-    list_display = ("guide", "helpful", "comment", "created_at")
-    list_filter = ("helpful", "guide__category", "created_at")
-    search_fields = ("comment", "guide__title")
-    list_select_related = ("guide",)
-    fields = ("guide", "helpful", "comment", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

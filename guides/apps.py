@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GuidesConfig(AppConfig):
     name = "guides"
     verbose_name = _("指南")
+
+    def ready(self):
+        from . import signals  # noqa: F401

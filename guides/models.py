@@ -1,4 +1,4 @@
-"""Guides: the pages people read longest and editors keep up to date in the admin."""
+"""Guides: the pages people read longest and editors keep up to date in the admin; and the content revision."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -6,29 +6,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .categories import Category
 from .rendering import render_guide_body
 
 ascii_slug = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("只能用小写英文字母、数字和连字符（例如 credit-report）。中文标题无法自动转换，请手动填写。"),
 )
-
-
-class Category(models.TextChoices):
-    """The four kinds of help a finding can lead to; their slugs are a public contract."""
-
-    CREDIT_REPAIR = "credit-repair", _("信用修复")
-    PLATFORM_CONTACT = "platform-contact", _("联系平台与投诉")
-    ALTERNATIVE_FINANCING = "alternative-financing", _("其他融资渠道")
-    SAFETY = "safety", _("防骗与安全")
-
-
-CATEGORY_DESCRIPTIONS = {
-    Category.CREDIT_REPAIR: _("查征信、纠正错误记录、处理逾期、降低负债：一步步把信用养回来。"),
-    Category.PLATFORM_CONTACT: _("怎样联系平台客服、排查技术问题、在需要时向监管部门投诉。"),
-    Category.ALTERNATIVE_FINANCING: _("借呗之外的正规渠道，以及什么时候不借反而更好。"),
-    Category.SAFETY: _("识别“提额、解冻、洗征信”骗局，避免以贷养贷，知道去哪里求助。"),
-}
 
 
 class GuideQuerySet(models.QuerySet):
@@ -100,20 +84,21 @@ class Reference(models.Model):
         return self.title
 
 
-class GuideVote(models.Model):
-    """ "这篇有帮助吗？" once per browser (a random voter id), with an optional short plain-text comment."""
+class ContentRevision(models.Model):
+    """One row whose number goes up whenever a guide or the knowledge base changes.
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="votes", verbose_name=_("指南"))
-    helpful = models.BooleanField(_("有帮助"))
-    comment = models.TextField(_("留言"), max_length=500, blank=True)
-    voter = models.CharField(max_length=32)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    Pages read this number (one cheap query) and rebuild their in-memory knowledge base or cached fragments
+    only when it moved, so every process sees an editor's change at once without a shared cache. It lives in
+    `guides`, the app every other content app builds on, so both guides and diagnosis can bump it; the table
+    keeps the name it was created with.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["guide", "voter"], name="one_guide_vote_per_browser")]
-        verbose_name = _("指南反馈")
-        verbose_name_plural = _("指南反馈")
+        db_table = "diagnosis_contentrevision"
+        verbose_name = _("内容版本")
+        verbose_name_plural = _("内容版本")
 
     def __str__(self):
-        return f"{self.guide.slug}: {'有帮助' if self.helpful else '没帮助'}"
+        return str(self.number)

@@ -7,5 +7,4 @@ app_name = "guides"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.detail, name="detail"),
-    path("<slug:slug>/feedback/", views.feedback, name="feedback"),
 ]

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from .engine import SYMPTOM
+from diagnosis.engine import SYMPTOM
+
 from .models import FindingVote, FollowUp, Tally
 
 TOP_CAUSES_PER_SYMPTOM = 5

@@ -1,7 +1,8 @@
 """The editors' "效果看板": what people's checkups, votes and follow-ups say about the content, per period.
 
-Staff only (routed through `admin.site.admin_view`). The view parses the period, asks `diagnosis.dashboard`
-for the sections, and renders them as a page or as CSV; both print the same `Section` rows.
+Staff only: a page of the admin site (`admin:dashboard`, registered in outcomes/admin.py). The view parses the
+period, asks `outcomes.dashboard` for the sections, and renders them as a page or as CSV; both print the same
+`Section` rows.
 """
 
 import csv
@@ -18,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from diagnosis.knowledge import get_knowledge_base
 from guides.models import Guide
 
 from . import dashboard as outcomes
-from .knowledge import get_knowledge_base
 
 DEFAULT_DAYS = 30
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser's date picker wants ISO

@@ -1,10 +1,12 @@
-"""The "这篇有帮助吗？" form: yes/no plus an optional comment, stored as plain text only."""
+"""The feedback forms: "这个判断对吗？", "你的额度恢复了吗？" and "这篇有帮助吗？" (plain-text comment only)."""
 
 import html
 
 import nh3
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from .models import FindingVote, FollowUp
 
 COMMENT_LIMIT = 500
 
@@ -23,3 +25,16 @@ class GuideFeedbackForm(forms.Form):
     def clean_comment(self):
         """Plain text only: nh3 drops every tag (and script/style content); entities are turned back to text."""
         return html.unescape(nh3.clean(self.cleaned_data["comment"], tags=set())).strip()
+
+
+class FindingVoteForm(forms.Form):
+    cause = forms.ChoiceField()
+    verdict = forms.ChoiceField(choices=FindingVote.Verdict.choices)
+
+    def __init__(self, *args, causes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cause"].choices = [(c, c) for c in causes]
+
+
+class FollowUpForm(forms.Form):
+    outcome = forms.ChoiceField(choices=FollowUp.Outcome.choices)

@@ -1,4 +1,4 @@
-"""Anonymous feedback and the daily counts behind the editors' dashboard.
+"""Recording what people tell us, and counting what happens, for the editors' dashboard.
 
 A browser gets a random voter id (a signed cookie; not linked to anything personal) so each person
 votes once per finding or guide and can change their mind without being counted twice. Every event
@@ -10,33 +10,30 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from .models import FindingVote, FollowUp, Tally
+from config import cookies
+
+from .models import FindingVote, FollowUp, GuideVote, Tally
 
 VOTER_COOKIE = "voter"
-VOTER_SALT = "diagnosis.voter"
+VOTER_SALT = "diagnosis.voter"  # the salt it was first signed with: changing it would forget every voter
 VOTER_MAX_AGE = 365 * 24 * 3600
 
 
 def voter_id(request):
-    """(voter id, whether it is new and must be set on the response)."""
-    voter = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_SALT)
+    """(voter id, whether it is new and must be remembered on the response)."""
+    voter = cookies.read_signed(request, VOTER_COOKIE, salt=VOTER_SALT)
     if voter and len(voter) <= 32:
         return voter, False
     return secrets.token_urlsafe(12), True
 
 
-def remember_voter(response, request, voter, is_new):
+def remember_voter(response, voter, is_new):
     if is_new:
-        response.set_signed_cookie(
-            VOTER_COOKIE,
-            voter,
-            salt=VOTER_SALT,
-            max_age=VOTER_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+        cookies.set_signed(response, VOTER_COOKIE, voter, salt=VOTER_SALT, max_age=VOTER_MAX_AGE)
     return response
+
+
+# --- the checkup's events (sent by diagnosis, received in receivers.py) ------------------------------------
 
 
 def record_started(symptom):
@@ -52,6 +49,9 @@ def record_finished(symptom, diagnosis):
     for finding in diagnosis.findings:
         if finding.likelihood in ("high", "medium"):
             Tally.add(Tally.Kind.CAUSE, f"{symptom}:{finding.cause}")
+
+
+# --- what people tell us -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -89,8 +89,6 @@ def record_follow_up(assessment, outcome, top_cause):
 @transaction.atomic
 def record_guide_vote(guide, helpful, comment, voter):
     """Counted on the day of the first vote; a changed vote moves that day's count, a new comment is kept."""
-    from guides.models import GuideVote
-
     vote = GuideVote.objects.select_for_update().filter(guide=guide, voter=voter).first()
     if vote is None:
         vote = GuideVote.objects.create(guide=guide, helpful=helpful, comment=comment, voter=voter)

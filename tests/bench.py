@@ -24,8 +24,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.serving import (
     ROOT,
     free_port,
     start_server,

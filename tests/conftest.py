@@ -1,10 +1,26 @@
-"""Shared fixtures: the default content is loaded once into the test database, as `make run` does."""
+"""Shared fixtures: the knowledge base straight from the content files, and the same content in the database."""
 
 import pytest
 from django.core.management import call_command
+from django.test.utils import override_settings
 
-from diagnosis.knowledge import build_knowledge_base
+from diagnosis.content_files import read_content
+from diagnosis.engine import KnowledgeBase
 from diagnosis.models import Cause
+
+# PBKDF2 was half the suite's CPU (every test user's password); WhiteNoise rescanned a thousand static files
+# for every new test client. Production settings are untouched: servers the tests start (gunicorn, the
+# browser tests' site) run config.settings as they are.
+FAST_TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "WHITENOISE_AUTOREFRESH": True,  # look a static file up when it is asked for, instead of scanning them all
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_test_settings():
+    with override_settings(**FAST_TEST_SETTINGS):
+        yield
 
 
 def ensure_content():
@@ -14,16 +30,19 @@ def ensure_content():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    """The default content is loaded once into the test database, as `make run` does."""
     with django_db_blocker.unblock():
         ensure_content()
 
 
 @pytest.fixture(scope="session")
-def kb(django_db_setup, django_db_blocker):
-    """The default knowledge base as the engine sees it (immutable, so shared by every test)."""
-    with django_db_blocker.unblock():
-        ensure_content()
-        return build_knowledge_base()
+def kb():
+    """The default knowledge base as the engine sees it, built from the content files: no database needed.
+
+    The database holds the same content (loaded from the same files), so views and this agree. Immutable,
+    so shared by every test.
+    """
+    return KnowledgeBase.from_content(**read_content())
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from .journeys import walk
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -96,18 +98,18 @@ class Visitor:
 
 
 def walk_questionnaire(base, kb, symptom="cannot_borrow"):
-    """Answer every step on the symptom's path; return (first step URL, visitor at review, result URL)."""
+    """Answer every step on the symptom's path; return (first step URL, a fresh visitor, result URL)."""
     visitor = Visitor(base)
-    url, _ = visitor.get("/checkup/")
-    first_step = url
-    path = {q.slug: q.choices[0].slug for q in kb.path(symptom)}
-    path["symptom"] = symptom
-    for _ in range(len(path) + 2):
-        slug = urllib.parse.urlparse(url).path.rstrip("/").rsplit("/", 1)[-1]
-        if slug not in path:
-            break
-        url, page = visitor.post(url, {slug: path[slug]})
-    review_url, review = url, page
+    first_step, _ = visitor.get("/checkup/")
+    pages = {}  # URL → the page the site showed there
+
+    def submit(url, fields):
+        next_url, page = visitor.post(url, fields)
+        pages[next_url] = page
+        return next_url
+
+    review_url, _asked = walk(first_step, submit, kb, {"symptom": symptom})
+    review = pages[review_url]
     action = re.search(r'<form[^>]*action="([^"]*)"[^>]*method="post"', review) or re.search(
         r'<form[^>]*method="post"[^>]*action="([^"]*)"', review
     )

@@ -1,11 +1,18 @@
 """The diagnosis engine against the default knowledge base: every cause reachable and suppressible,
-rankings a careful credit counsellor would agree with, and well-formed output for any valid answers."""
+rankings a careful credit counsellor would agree with, and well-formed output for any valid answers.
+
+No database: the knowledge base comes straight from the content files (`KnowledgeBase.from_content`).
+"""
+
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnosis.engine import UnknownAnswer, diagnose, likelihood_for
+from diagnosis.engine import KnowledgeBase, UnknownAnswer, diagnose, known_answers, likelihood_for
+
+from .journeys import SYMPTOMS
 
 NEUTRAL = {
     "overdue": "never",
@@ -28,7 +35,6 @@ NEUTRAL = {
     "regional": "no",
     "scam_contact": "no",
 }
-SYMPTOMS = ["cannot_borrow", "limit_gone", "limit_restricted", "renewal_failed", "limit_stuck"]
 
 
 def answers_for(kb, symptom, **overrides):
@@ -148,6 +154,21 @@ def test_unknown_choice_names_the_key(kb):
     assert "overdue" in str(err.value) and "sometimes" in str(err.value)
 
 
+def test_known_answers_drops_what_the_knowledge_base_no_longer_knows(kb):
+    saved = {"symptom": "limit_gone", "overdue": "retired_choice", "retired_question": "yes", "income": "stable"}
+    assert known_answers(saved, kb) == {"symptom": "limit_gone", "income": "stable"}
+    assert known_answers(None, kb) == {}
+    with pytest.raises(UnknownAnswer) as err:
+        known_answers(saved, kb, strict=True)
+    assert err.value.key == "overdue=retired_choice"
+
+
+def test_answers_must_be_an_object(kb):
+    with pytest.raises(UnknownAnswer) as err:
+        diagnose(["symptom", "limit_gone"], kb)
+    assert err.value.key == "answers"
+
+
 def test_likelihood_bands():
     assert [likelihood_for(s) for s in (1, 2, 3, 5, 6, 12)] == ["low", "low", "medium", "medium", "high", "high"]
 
@@ -238,6 +259,49 @@ def test_any_valid_answers_give_a_well_formed_deterministic_result(kb):
             assert all(kb.question(e.question).applies_to(answers["symptom"]) for e in f.evidence)
             assert f.guides and f.title
         assert result.clear_cause == any(f.likelihood != "low" for f in result.findings)
-        assert result.as_dict()["findings"] == [result.as_dict()["findings"][i] for i in range(len(result.findings))]
+        as_json = json.loads(json.dumps(result.as_dict()))  # what `manage.py diagnose` prints
+        assert [(f["cause"], f["score"], f["likelihood"]) for f in as_json["findings"]] == [
+            (f.cause, f.score, f.likelihood) for f in result.findings
+        ]
+        assert all(sum(e["weight"] for e in f["evidence"]) == f["score"] for f in as_json["findings"])
 
     check()
+
+
+# --- the knowledge base from content dicts ------------------------------------------------------
+
+
+def minimal_content(**changes):
+    question = {
+        "slug": "symptom", "text": "?", "short_label": "情况", "help_text": "", "order": 10, "asked_for": [],
+        "in_service_summary": True,
+        "choices": [{"slug": "limit_gone", "label": "没了", "help_text": "", "summary_text": ""}],
+    }  # fmt: skip
+    guide = {"slug": "g", "title": "指南", "category": "safety", "order": 1, "status": "published"}
+    cause = {
+        "slug": "c", "title": "原因", "urgent": False, "urgent_message": "", "explanation": "", "what_would_change": "",
+        "order": 1, "actions": ["a"], "guides": ["draft", "g"],
+        "evidence": [{"answer": "symptom=limit_gone", "weight": 4, "note": ""}],
+    }  # fmt: skip
+    content = {
+        "questions": [question],
+        "actions": [{"slug": "a", "text": "做", "detail": "", "priority": 5}],
+        "causes": [cause],
+        "guides": [guide, {**guide, "slug": "draft", "status": "draft"}],
+    }
+    content.update(changes)
+    return content
+
+
+def test_from_content_links_published_guides_only_and_scores_evidence():
+    kb = KnowledgeBase.from_content(**minimal_content())
+    assert [g.slug for g in kb.cause("c").guides] == ["g"]
+    assert [a.slug for a in kb.cause("c").actions] == ["a"]
+    result = diagnose({"symptom": "limit_gone"}, kb)
+    assert [(f.cause, f.score, f.likelihood) for f in result.findings] == [("c", 4, "medium")]
+
+
+def test_from_content_names_an_action_it_does_not_know():
+    content = minimal_content(actions=[])
+    with pytest.raises(ValueError, match="unknown actions"):
+        KnowledgeBase.from_content(**content)

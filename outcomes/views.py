@@ -1,0 +1,84 @@
+"""The feedback forms' POSTs: "这个判断对吗？" and "你的额度恢复了吗？" on a result, "这篇有帮助吗？" on a guide.
+
+Each works as a plain form POST (redirect back with a thank-you message) and, with htmx, swaps itself for
+its thank-you in place. Bad input is a friendly 400 and changes nothing.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.ratelimits import limit_posts
+from diagnosis.results import result_for
+from guides.models import Guide
+
+from .forms import FindingVoteForm, FollowUpForm, GuideFeedbackForm
+from .recording import record_finding_vote, record_follow_up, record_guide_vote, remember_voter, voter_id
+
+
+def follow_up_due(assessment):
+    """ "你的额度恢复了吗？" is asked once the result is FOLLOW_UP_AFTER_DAYS old."""
+    return timezone.now() - assessment.finished_at >= timedelta(days=settings.FOLLOW_UP_AFTER_DAYS)
+
+
+@limit_posts
+@require_POST
+def finding_vote(request, token):
+    """ "这个判断对吗？": one click with htmx (the form swaps to a thank-you), a normal POST without."""
+    result = result_for(token)
+    form = FindingVoteForm(request.POST, causes=[f.cause for f in result.diagnosis.findings])
+    if not form.is_valid():
+        return render(request, "400.html", status=400)
+    voter, is_new = voter_id(request)
+    cause, verdict = form.cleaned_data["cause"], form.cleaned_data["verdict"]
+    record_finding_vote(result.assessment, cause, verdict, voter)
+    if request.htmx:
+        vote_url = reverse("outcomes:finding_vote", args=[token])
+        context = {"vote_url": vote_url, "cause": cause, "vote": verdict, "thanked": True}
+        response = render(request, "outcomes/_finding_vote.html", context)
+    else:
+        messages.success(request, _("谢谢你的反馈！"))
+        response = redirect(f"{result.assessment.get_absolute_url()}#finding-{cause}")
+    return remember_voter(response, voter, is_new)
+
+
+@limit_posts
+@require_POST
+def follow_up(request, token):
+    """ "你的额度恢复了吗？", answered on the permalink once the follow-up is due."""
+    result = result_for(token)
+    form = FollowUpForm(request.POST)
+    if not follow_up_due(result.assessment) or not form.is_valid():
+        return render(request, "400.html", status=400)
+    top_cause = result.diagnosis.findings[0].cause if result.diagnosis.findings else ""
+    record_follow_up(result.assessment, form.cleaned_data["outcome"], top_cause)
+    if request.htmx:
+        return render(request, "outcomes/_follow_up.html", {"assessment": result.assessment, "thanked": True})
+    messages.success(request, _("谢谢你告诉我们结果。"))
+    return redirect(f"{result.assessment.get_absolute_url()}#follow-up")
+
+
+@limit_posts
+@require_POST
+def guide_feedback(request, slug):
+    """ "这篇有帮助吗？": one click with htmx (the form swaps to a thank-you), a normal POST without."""
+    guide = get_object_or_404(Guide.objects.published(), slug=slug)
+    form = GuideFeedbackForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, "outcomes/_guide_feedback.html", {"guide": guide, "form": form}, status=200)
+        return render(request, "outcomes/guide_feedback_error.html", {"guide": guide, "form": form}, status=400)
+    voter, is_new = voter_id(request)
+    record_guide_vote(guide, form.cleaned_data["helpful"], form.cleaned_data["comment"], voter)
+    if request.htmx:
+        response = render(request, "outcomes/_guide_feedback.html", {"guide": guide, "thanked": True})
+    else:
+        messages.success(request, _("谢谢你的反馈！"))
+        response = redirect(f"{guide.get_absolute_url()}#feedback")
+    return remember_voter(response, voter, is_new)
