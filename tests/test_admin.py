@@ -136,7 +136,9 @@ def test_migration_gives_editors_content_permissions_but_none_on_accounts(db):
         assert {(app, f"{action}_{model}") for action in ("add", "change", "delete", "view")} <= codenames
     assert ("diagnosis", "view_assessment") in codenames
     assert ("diagnosis", "change_assessment") not in codenames
-    assert not [app for app, _ in codenames if app not in {"guides", "diagnosis"}]
+    assert ("outcomes", "view_guidevote") in codenames  # readers' comments, moved with guide feedback
+    assert ("outcomes", "change_guidevote") not in codenames
+    assert not [app for app, _ in codenames if app not in {"guides", "diagnosis", "outcomes"}]
 
 
 def test_editor_opens_the_admin_index(editor_client):

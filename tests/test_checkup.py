@@ -11,42 +11,17 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from diagnosis import flow
 from diagnosis.models import Assessment
 from diagnosis.views import COOKIE
 
+from .journeys import SYMPTOMS, answer_all, finish
+
 pytestmark = pytest.mark.django_db
 
-SYMPTOMS = ["cannot_borrow", "limit_gone", "limit_restricted", "renewal_failed", "limit_stuck"]
 MARKERS = re.compile(r'data-cause="([^"]+)" data-likelihood="(high|medium|low)" data-urgent="(true|false)"')
-
-
-def step_slug(url):
-    return url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-
-
-def answer_all(client, kb, answers, stop_at=None):
-    """POST every step the site asks for, taking `answers` where given and the first choice otherwise."""
-    url = client.get("/checkup/")["Location"]
-    asked = []
-    while "/checkup/review/" not in url:
-        slug = step_slug(url)
-        if slug == stop_at:
-            return url, asked
-        question = kb.question(slug)
-        response = client.post(url, {slug: answers.get(slug, question.choices[0].slug)})
-        assert response.status_code == 302, (url, response.status_code)
-        asked.append(slug)
-        url = response["Location"]
-    return url, asked
-
-
-def finish(client):
-    response = client.post("/checkup/review/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/r/")
-    return response["Location"]
 
 
 def markers(html):
@@ -237,7 +212,10 @@ def test_result_page_shows_why_what_would_change_actions_and_guides_by_category(
     found = markers(html)
     assert found, "no findings"
     assert "为什么这样判断" in html and "什么会改变这个结果" in html
-    assert "“最近申请次数" in html or "你的回答“" in html
+    applications = kb.question("applications")
+    reason = f"你的回答“{applications.short_label}：{applications.choice('many').label}”让这个原因更可能"
+    finding = re.search(r'data-cause="multiple_borrowing".*?</section>', html, re.S).group(0)
+    assert escape(reason) in finding  # the person's own answer, in their words, under the cause it raised
     assert "信用修复：" in html
     assert html.count('data-action="') == len(set(re.findall(r'data-action="([^"]+)"', html)))  # no repeats
 
@@ -412,7 +390,7 @@ def test_deleting_a_result_leaves_no_rendered_fragment_in_the_cache(client, kb, 
     from django.core.cache import cache
     from django.core.cache.utils import make_template_fragment_key
 
-    from diagnosis.knowledge import current_revision
+    from guides.revision import current_revision
 
     answer_all(client, kb, {"symptom": "cannot_borrow", "overdue": "current"})
     result_url = finish(client)

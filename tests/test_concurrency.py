@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from .journeys import SYMPTOMS
 from .serving import ROOT, free_port, start_server, stop_server, walk_questionnaire
 
 VISITORS = 32
-SYMPTOMS = ["cannot_borrow", "limit_gone", "limit_restricted", "renewal_failed", "limit_stuck"]
 
 
 @pytest.fixture

@@ -1,19 +1,22 @@
 """The default content honours the public contract, and load_content / export_content behave."""
 
+import io
 import json
-import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
 
 from diagnosis import content_files
+from diagnosis.content_shapes import ACTION, CAUSE, GUIDE, QUESTION, SHAPES
+from diagnosis.engine import diagnose
 from diagnosis.models import Cause, Choice, Evidence, LoadedContent, Question
 from guides.models import Category, Guide
 
+from .journeys import SYMPTOMS
+
 ALL = "all"
 CONTRACT = {
-    "symptom": (["cannot_borrow", "limit_gone", "limit_restricted", "renewal_failed", "limit_stuck"], ALL),
+    "symptom": (list(SYMPTOMS), ALL),
     "overdue": (["never", "past", "current"], ALL),
     "applications": (["none", "few", "many"], ALL),
     "debt_load": (["low", "medium", "high", "unsure"], ALL),
@@ -39,7 +42,6 @@ CAUSES = [
     "identity_mismatch", "age_student", "platform_tightening", "industry_risk", "technical_issue", "borrowing_rules",
     "account_security", "usage_pattern", "scam_risk",
 ]  # fmt: skip
-SYMPTOMS = CONTRACT["symptom"][0]
 
 
 def expected_symptoms(asked_for):
@@ -96,9 +98,9 @@ def test_the_default_content_files_are_what_export_writes(db, tmp_path):
 
 def snapshot():
     return (
-        [content_files.question_to_dict(q) for q in Question.objects.order_by("slug")],
-        [content_files.cause_to_dict(c) for c in Cause.objects.order_by("slug")],
-        [content_files.guide_to_dict(g) for g in Guide.objects.order_by("slug")],
+        QUESTION.to_dicts(Question.objects.order_by("slug")),
+        CAUSE.to_dicts(Cause.objects.order_by("slug")),
+        GUIDE.to_dicts(Guide.objects.order_by("slug")),
     )
 
 
@@ -169,47 +171,87 @@ def test_malformed_content_file_is_a_clear_error(db, tmp_path):
         content_files.load(knowledge_base_path=broken)
 
 
+# --- one declared shape per content item ---------------------------------------------------------
+
+
+def test_the_files_hold_every_item_in_its_declared_shape():
+    """What the files hold is already normalised: exactly the dict export writes and the engine reads."""
+    kb = content_files.read_knowledge_base()
+    for kind, items in (("question", kb["questions"]), ("action", kb["actions"]), ("cause", kb["causes"])):
+        for item in items:
+            assert SHAPES[kind].normalise(item) == item, item["slug"]
+    for item in content_files.read_guides():
+        assert GUIDE.normalise(item) == item, item["slug"]
+
+
+def test_the_database_gives_the_same_dicts_as_the_files(db):
+    content = content_files.read_content()
+    assert QUESTION.to_dicts(QUESTION.rows()) == content["questions"]
+    assert ACTION.to_dicts(ACTION.rows()) == sorted(content["actions"], key=lambda a: (a["priority"], a["slug"]))
+    assert CAUSE.to_dicts(CAUSE.rows()) == content["causes"]
+    by_slug = {guide["slug"]: guide for guide in content["guides"]}
+    assert {guide["slug"]: guide for guide in GUIDE.to_dicts(GUIDE.rows())} == by_slug
+
+
+@pytest.mark.parametrize(
+    ("shape", "item", "fingerprint"),
+    [
+        (
+            QUESTION,
+            {"slug": "overdue", "text": "逾期？", "short_label": "逾期", "order": 20,
+             "asked_for": ["limit_gone", "cannot_borrow"],
+             "choices": [{"slug": "never", "label": "没有", "summary_text": "没有逾期"}]},
+            "0cd14e537d34975a0c078b04565940a539380a8f375b404e7557120d311e1e0e",
+        ),
+        (
+            CAUSE,
+            {"slug": "high_debt", "title": "负债偏高", "explanation": "解释", "order": 40, "actions": ["list-debts"],
+             "guides": ["lower-debt-ratio"], "evidence": [{"answer": "debt_load=high", "weight": 6}]},
+            "af332460efbbeed8656400b814d0ead4baab4fc2837a411feca3b252985bb313",
+        ),
+        (
+            GUIDE,
+            {"slug": "credit-report", "title": "查征信", "category": "credit-repair", "summary": "摘要",
+             "last_reviewed": "2026-11-23", "related": ["overdue-recovery", "credit-dispute"], "body": "## 一\n",
+             "references": [{"title": "条例"}, {"title": "征信中心", "url": "http://www.pbccrc.org.cn/"}]},
+            "0d2ba1c9a23ba9ba761decbd82a071bec8e082d90db4e20bc43a8b53fade95e7",
+        ),
+        (ACTION, {"slug": "list-debts", "text": "列出借款"},
+         "b589eda6468e597de7b076f0569598d17d351ec1c13555861e1a6828ad5525f6"),
+    ],
+)  # fmt: skip
+def test_fingerprints_are_those_existing_databases_recorded(shape, item, fingerprint):
+    """A changed normal form would make every loaded item look edited in the admin, and stop content updates.
+
+    The fingerprints were recorded by the hand-written loader the declared shapes replaced.
+    """
+    assert content_files.digest(shape.normalise(item)) == fingerprint
+
+
 # --- manage.py diagnose ---------------------------------------------------------------------------
 
 
 def run_diagnose(answers):
-    return subprocess.run(
-        [sys.executable, "manage.py", "diagnose", "--answers", answers],
-        capture_output=True,
-        text=True,
-        env={**__import__("os").environ, "DATABASE_URL": "sqlite:///" + str(diagnose_db())},
-    )
+    """The command in this process: (exit status, stdout, stderr)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        call_command("diagnose", answers=answers, stdout=stdout, stderr=stderr)
+    except SystemExit as exit:
+        return exit.code, stdout.getvalue(), stderr.getvalue()
+    return 0, stdout.getvalue(), stderr.getvalue()
 
 
-_DB = {}
-
-
-def diagnose_db():
-    """A real SQLite file with the default content, for the command run as its own process."""
-    if "path" not in _DB:
-        import tempfile
-
-        path = tempfile.mkdtemp() + "/diagnose.sqlite3"
-        env = {**__import__("os").environ, "DATABASE_URL": "sqlite:///" + path}
-        for args in (["migrate", "--noinput"], ["load_content"]):
-            subprocess.run([sys.executable, "manage.py", *args], check=True, capture_output=True, env=env)
-        _DB["path"] = path
-    return _DB["path"]
-
-
-def test_diagnose_command_prints_the_findings_as_json(kb):
+def test_diagnose_command_prints_the_findings_as_json(content, kb):
     answers = {"symptom": "limit_gone", "regional": "yes", "overdue": "never", "scam_contact": "yes"}
-    done = run_diagnose(json.dumps(answers))
-    assert done.returncode == 0, done.stderr
-    output = json.loads(done.stdout)
+    status, stdout, stderr = run_diagnose(json.dumps(answers))
+    assert status == 0, stderr
+    output = json.loads(stdout)
     assert set(output) == {"symptom", "clear_cause", "findings"}
     assert output["symptom"] == "limit_gone" and output["clear_cause"] is True
     assert [f["cause"] for f in output["findings"][:2]] == ["scam_risk", "platform_tightening"]
     first = output["findings"][0]
     assert set(first) == {"cause", "title", "likelihood", "score", "urgent", "evidence", "guides"}
     assert first["evidence"] == [{"question": "scam_contact", "choice": "yes", "weight": 10}]
-    from diagnosis.engine import diagnose
-
     assert output == diagnose(answers, kb).as_dict()
 
 
@@ -219,10 +261,11 @@ def test_diagnose_command_prints_the_findings_as_json(kb):
         ('{"symptom": "limit_gone", "colour": "red"}', "colour"),
         ('{"symptom": "sad"}', "sad"),
         ("{not json", "JSON"),
+        ('["symptom"]', "object"),
     ],
 )
-def test_diagnose_command_bad_input_exits_2_with_one_line(answers, named):
-    done = run_diagnose(answers)
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert len(done.stderr.strip().splitlines()) == 1 and named in done.stderr
+def test_diagnose_command_bad_input_exits_2_with_one_line(content, answers, named):
+    status, stdout, stderr = run_diagnose(answers)
+    assert status == 2
+    assert stdout == ""
+    assert len(stderr.strip().splitlines()) == 1 and named in stderr and stderr.startswith("diagnose: ")

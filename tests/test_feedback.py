@@ -8,18 +8,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from diagnosis.models import Assessment, FindingVote, FollowUp, Tally
-from guides.models import Guide, GuideVote
+from diagnosis.models import Assessment
+from guides.models import Guide
+from outcomes.models import FindingVote, FollowUp, GuideVote, Tally
+
+from .journeys import finished_result
 
 pytestmark = pytest.mark.django_db
-
-
-def finished_result(client, kb, answers):
-    url = client.get("/checkup/")["Location"]
-    while "/review/" not in url:
-        slug = url.rstrip("/").rsplit("/", 1)[-1]
-        url = client.post(url, {slug: answers.get(slug, kb.question(slug).choices[0].slug)})["Location"]
-    return client.post("/checkup/review/")["Location"]
 
 
 def tally(kind, key):

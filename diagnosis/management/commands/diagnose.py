@@ -26,5 +26,6 @@ class Command(BaseCommand):
 
     def _fail(self, message):
         # Status 2 and one line on stderr, as scripts calling this expect (a usage error, not a crash).
-        sys.stderr.write(f"diagnose: {message}\n")
+        self.stderr.style_func = None  # plain text, even on a terminal: scripts read this line
+        self.stderr.write(f"diagnose: {message}")
         sys.exit(2)
