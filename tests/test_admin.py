@@ -23,6 +23,7 @@ from diagnosis.engine import diagnose
 from diagnosis.knowledge import build_knowledge_base, get_knowledge_base
 from diagnosis.models import Assessment, Cause, Evidence, Question
 from guides.models import Category, Guide, Reference
+from outcomes.models import GuideVote
 
 EDITOR_GROUP = "内容编辑"
 PASSWORD = "long-editor-password-2718"
@@ -622,6 +623,30 @@ def test_assessments_are_read_only_and_hide_the_token(admin_client):
 
 def test_editors_may_look_at_assessments(editor_client):
     assert editor_client.get("/admin/diagnosis/assessment/").status_code == 200
+
+
+# --- Readers' guide feedback ------------------------------------------------------------------------
+
+
+def test_editors_read_guide_feedback_but_cannot_change_it(editor_client):
+    vote = GuideVote.objects.create(
+        guide=Guide.objects.get(slug="credit-report"), helpful=False, comment="看不懂第二节", voter="v"
+    )
+    assert "/admin/outcomes/guidevote/" in editor_client.get("/admin/").content.decode()
+    listing = editor_client.get("/admin/outcomes/guidevote/")
+    assert listing.status_code == 200 and "看不懂第二节" in listing.content.decode()
+    change_url = f"/admin/outcomes/guidevote/{vote.pk}/change/"
+    assert editor_client.get(change_url).status_code == 200
+    assert editor_client.post(change_url, {"comment": "改掉"}).status_code == 403
+    assert editor_client.get("/admin/outcomes/guidevote/add/").status_code == 403
+    vote.refresh_from_db()
+    assert vote.comment == "看不懂第二节"
+
+
+def test_guide_feedback_links_from_before_it_moved_still_arrive(editor_client):
+    response = editor_client.get("/admin/guides/guidevote/", {"helpful__exact": "0"})
+    assert response.status_code == 301 and response["Location"] == "/admin/outcomes/guidevote/?helpful__exact=0"
+    assert editor_client.get("/admin/guides/guidevote/7/change/")["Location"] == "/admin/outcomes/guidevote/7/change/"
 
 
 # --- Login lockout --------------------------------------------------------------------------------
