@@ -6,7 +6,9 @@ with htmx the same view answers the POST with the next screen's `screen` partial
 header, so the address bar, refresh and the back button always show a real, reloadable page.
 
 Answers live server-side in an anonymous `Assessment`; the browser only holds its token, in a signed
-cookie, so answers cannot be edited client-side and nothing personal is ever stored.
+cookie, so answers cannot be edited client-side and nothing personal is ever stored. Starting, answering
+and finishing are sent as signals (diagnosis.signals) for `outcomes` to count; the result page's feedback
+boxes come from outcomes' template tags.
 """
 
 from datetime import timedelta

@@ -5,6 +5,9 @@ Votes and follow-ups belong to one result or guide and are deleted with it (a re
 tables were created by the `diagnosis` and `guides` apps and keep their original names.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +81,11 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return self.outcome
+
+    @staticmethod
+    def is_due(assessment):
+        """The question is asked once the result is FOLLOW_UP_AFTER_DAYS old."""
+        return timezone.now() - assessment.finished_at >= timedelta(days=settings.FOLLOW_UP_AFTER_DAYS)
 
 
 class Tally(models.Model):

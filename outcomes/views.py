@@ -4,13 +4,9 @@ Each works as a plain form POST (redirect back with a thank-you message) and, wi
 its thank-you in place. Bad input is a friendly 400 and changes nothing.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,12 +15,8 @@ from diagnosis.results import result_for
 from guides.models import Guide
 
 from .forms import FindingVoteForm, FollowUpForm, GuideFeedbackForm
+from .models import FollowUp
 from .recording import record_finding_vote, record_follow_up, record_guide_vote, remember_voter, voter_id
-
-
-def follow_up_due(assessment):
-    """ "你的额度恢复了吗？" is asked once the result is FOLLOW_UP_AFTER_DAYS old."""
-    return timezone.now() - assessment.finished_at >= timedelta(days=settings.FOLLOW_UP_AFTER_DAYS)
 
 
 @limit_posts
@@ -54,7 +46,7 @@ def follow_up(request, token):
     """ "你的额度恢复了吗？", answered on the permalink once the follow-up is due."""
     result = result_for(token)
     form = FollowUpForm(request.POST)
-    if not follow_up_due(result.assessment) or not form.is_valid():
+    if not FollowUp.is_due(result.assessment) or not form.is_valid():
         return render(request, "400.html", status=400)
     top_cause = result.diagnosis.findings[0].cause if result.diagnosis.findings else ""
     record_follow_up(result.assessment, form.cleaned_data["outcome"], top_cause)

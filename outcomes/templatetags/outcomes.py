@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 from ..forms import GuideFeedbackForm
 from ..models import FollowUp
 from ..recording import voter_id
-from ..views import follow_up_due
 
 register = template.Library()
 
@@ -31,7 +30,7 @@ def browser_votes(context, assessment):
 @register.simple_tag(takes_context=True)
 def follow_up_box(context, assessment):
     """ "你的额度恢复了吗？" once the result is old enough, with the answer given so far; nothing before."""
-    if not follow_up_due(assessment):
+    if not FollowUp.is_due(assessment):
         return ""
     return render_to_string(
         "outcomes/_follow_up.html",
