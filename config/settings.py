@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "diagnosis",
     "guides",
+    "tools",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
     path("guides/", include("guides.urls")),
+    path("tools/", include("tools.urls")),
     path("", include("diagnosis.urls")),
 ]
 
