@@ -15,7 +15,8 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from guides.models import Guide, Reference
+from guides.models import Guide, GuideReview, Reference
+from guides.synonyms import SYNONYMS_FILE, SynonymFileError, export_synonyms, load_synonyms
 
 from .models import Action, Cause, CauseAction, Choice, Evidence, LoadedContent, Question
 
@@ -109,6 +110,7 @@ def guide_to_dict(g):
         "status": g.status,
         "order": g.order,
         "last_reviewed": g.last_reviewed.isoformat(),
+        "reviews": [{"date": r.reviewed_on.isoformat(), "note": r.note} for r in g.reviews.all()],
         "related": sorted(r.slug for r in g.related.all()),
         "references": [{"title": r.title, "url": r.url} if r.url else {"title": r.title} for r in g.references.all()],
         "body": g.body,
@@ -149,6 +151,9 @@ def read_guides(directory=GUIDES_DIR):
         meta["body"] = body.strip("\n") + "\n"
         if isinstance(meta.get("last_reviewed"), date):
             meta["last_reviewed"] = meta["last_reviewed"].isoformat()
+        for review in meta.get("reviews") or []:
+            if isinstance(review, dict) and isinstance(review.get("date"), date):
+                review["date"] = review["date"].isoformat()
         guides.append(meta)
     return guides
 
@@ -164,6 +169,7 @@ def write_knowledge_base(content, path=KNOWLEDGE_BASE_FILE):
 def write_guide(guide, directory=GUIDES_DIR):
     meta = {k: v for k, v in guide.items() if k != "body"}
     meta["last_reviewed"] = date.fromisoformat(meta["last_reviewed"])
+    meta["reviews"] = [{**r, "date": date.fromisoformat(r["date"])} for r in meta.get("reviews", [])]
     text = "---\n" + _dump_yaml(meta) + "---\n" + guide["body"]
     (Path(directory) / f"{guide['slug']}.md").write_text(text, encoding="utf-8")
 
@@ -207,6 +213,11 @@ def _apply_guide(item):
     Reference.objects.bulk_create(
         Reference(guide=guide, title=ref["title"], url=ref.get("url", ""), order=i)
         for i, ref in enumerate(item.get("references", []))
+    )
+    guide.reviews.all().delete()
+    GuideReview.objects.bulk_create(
+        GuideReview(guide=guide, reviewed_on=date.fromisoformat(str(r["date"])), note=r["note"])
+        for r in item.get("reviews", [])
     )
     return guide
 
@@ -303,6 +314,11 @@ def _normalise_guide(item):
         "status": item.get("status", Guide.Status.PUBLISHED),
         "order": int(item.get("order", 100)),
         "last_reviewed": str(item["last_reviewed"]),
+        "reviews": sorted(
+            ({"date": str(r["date"]), "note": r["note"]} for r in item.get("reviews") or []),
+            key=lambda r: r["date"],
+            reverse=True,
+        ),
         "related": sorted(item.get("related") or []),
         "references": [
             {"title": r["title"], "url": r["url"]} if r.get("url") else {"title": r["title"]}
@@ -366,7 +382,7 @@ def _existing(model, slug, to_dict):
 
 
 @transaction.atomic
-def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR):
+def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR, synonyms_path=SYNONYMS_FILE):
     """Load the content files into the database. Returns a LoadReport."""
     report = LoadReport()
     guides = [_normalise_guide(g) for g in read_guides(guides_dir)]
@@ -389,10 +405,14 @@ def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUI
     for item in map(_normalise_cause, kb["causes"]):
         _upsert(f"cause:{item['slug']}", item, _existing(Cause, item["slug"], cause_to_dict),
                 lambda item=item: _apply_cause(item), report, force)  # fmt: skip
+    try:
+        load_synonyms(report, force=force, path=synonyms_path)
+    except SynonymFileError as exc:
+        raise ContentError(str(exc)) from exc
     return report
 
 
-def export(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR):
+def export(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR, synonyms_path=None):
     """Write the database's current content back into the content files. Returns the number of files."""
     content = {
         "questions": [question_to_dict(q) for q in Question.objects.order_by("order", "id")],
@@ -401,7 +421,8 @@ def export(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR):
     }
     write_knowledge_base(content, knowledge_base_path)
     Path(guides_dir).mkdir(parents=True, exist_ok=True)
-    guides = Guide.objects.prefetch_related("references", "related").order_by("category", "order", "slug")
+    guides = Guide.objects.prefetch_related("references", "related", "reviews").order_by("category", "order", "slug")
     for guide in guides:
         write_guide(guide_to_dict(guide), guides_dir)
-    return 1 + len(guides)
+    export_synonyms(synonyms_path or Path(guides_dir) / SYNONYMS_FILE.name)
+    return 2 + len(guides)

@@ -17,6 +17,7 @@ from diagnosis.views import checkup_rate
 from .forms import GuideFeedbackForm
 from .models import CATEGORY_DESCRIPTIONS, Category, Guide
 from .search import search_guides
+from .synonyms import current_synonyms
 
 
 def categories_with(guides):
@@ -39,7 +40,7 @@ def index(request):
     query = request.GET.get("q", "").strip()[:50]
     context = {"query": query, "categories": published_by_category, "revision": current_revision()}
     if query:
-        context["results"] = search_guides(Guide.objects.published(), query)
+        context["results"] = search_guides(list(Guide.objects.published()), query, current_synonyms())
     return render(request, "guides/index.html", context)
 
 
