@@ -44,10 +44,13 @@ def score(guide, terms):
 def expand(query, synonyms=()):
     """The search words of a query, each with the synonym words it brings, and the guides to list first."""
     words = [t for t in query.lower().split() if t][:5]
-    by_length = sorted(synonyms, key=lambda s: -len(s.phrase))
     terms, first = [], []
     for word in words:
-        matched = [s for s in by_length if s.phrase and s.phrase.lower() in word]
+        # The longest phrase wins ("征信花了" before "征信"); at equal length, the one typed first.
+        matched = sorted(
+            (s for s in synonyms if s.phrase and s.phrase.lower() in word),
+            key=lambda s: (-len(s.phrase), word.index(s.phrase.lower()), s.phrase),
+        )
         terms.append((word, *dict.fromkeys(w.lower() for s in matched for w in s.words)))
         first.extend(s.guide for s in matched if s.guide and s.guide not in first)
     return terms, first
