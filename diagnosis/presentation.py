@@ -73,7 +73,7 @@ def _reasons(kb, finding):
 
 
 def group_guides(guides):
-    """Guides grouped in the site's category order (信用修复, 联系平台, 其他融资渠道, 防骗与安全)."""
+    """Guides grouped in the site's category order (征信与还款, 联系平台与投诉, 其他融资渠道, 防骗与安全)."""
     groups = []
     for category in Category:
         members = tuple(g for g in guides if g.category == category.value)

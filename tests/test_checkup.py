@@ -238,7 +238,7 @@ def test_result_page_shows_why_what_would_change_actions_and_guides_by_category(
     assert found, "no findings"
     assert "为什么这样判断" in html and "什么会改变这个结果" in html
     assert "“最近申请次数" in html or "你的回答“" in html
-    assert "信用修复：" in html
+    assert "征信与还款：" in html
     assert html.count('data-action="') == len(set(re.findall(r'data-action="([^"]+)"', html)))  # no repeats
 
 
