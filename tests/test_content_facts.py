@@ -106,9 +106,9 @@ def test_every_guide_saying_a_true_record_cannot_go_early_mentions_the_repair_or
     for slug, guide in GUIDES.items():
         if NO_EARLY_DELETION.search(guide["body"]) and "保存5年" in squeeze(guide["body"]):
             body = guide["body"]
-            assert mentions_one_time_repair(body) or "#一次性信用修复" in body or slug in (
-                "debt-collection-rights",
-            ), slug
+            assert mentions_one_time_repair(body) or "#一次性信用修复" in body or slug in ("debt-collection-rights",), (
+                slug
+            )
 
 
 def test_the_knowledge_base_tells_the_repair_where_it_says_records_stay():

@@ -3,12 +3,27 @@
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Group, User
 from reversion.models import Version
 
 from guides.models import Guide, GuideReview, SearchSynonym
-from tests.test_admin import editor, editor_client, form_values  # noqa: F401 (fixtures)
+from tests.test_admin import EDITOR_GROUP, form_values
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(content):
+    """A member of the editors' group the migrations set up (no superuser shortcuts)."""
+    user = User.objects.create_user("reviewer", password="long-reviewer-password-3141", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITOR_GROUP))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 def test_editors_may_keep_reviews_and_synonyms(editor):
