@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "diagnosis",
     "guides",
     "outcomes",
+    "tools",
 ]
 
 MIDDLEWARE = [

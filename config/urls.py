@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("guides/", include("guides.urls")),
     path("", include("outcomes.urls")),
+    path("tools/", include("tools.urls")),
     path("", include("diagnosis.urls")),
 ]
 

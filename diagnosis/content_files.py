@@ -16,6 +16,8 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from guides.synonyms import SYNONYMS_FILE, SynonymFileError, export_synonyms, load_synonyms
+
 from .content_shapes import ACTION, CAUSE, GUIDE, QUESTION, ContentError
 from .engine import SYMPTOM
 from .models import LoadedContent
@@ -84,6 +86,9 @@ def read_guides(directory=GUIDES_DIR):
         meta["body"] = body.strip("\n") + "\n"
         if isinstance(meta.get("last_reviewed"), date):
             meta["last_reviewed"] = meta["last_reviewed"].isoformat()
+        for review in meta.get("reviews") or []:
+            if isinstance(review, dict) and isinstance(review.get("date"), date):
+                review["date"] = review["date"].isoformat()
         guides.append(meta)
     return guides
 
@@ -99,6 +104,7 @@ def write_knowledge_base(content, path=KNOWLEDGE_BASE_FILE):
 def write_guide(guide, directory=GUIDES_DIR):
     meta = {k: v for k, v in guide.items() if k != "body"}
     meta["last_reviewed"] = date.fromisoformat(meta["last_reviewed"])
+    meta["reviews"] = [{**r, "date": date.fromisoformat(r["date"])} for r in meta.get("reviews", [])]
     text = "---\n" + _dump_yaml(meta) + "---\n" + guide["body"]
     (Path(directory) / f"{guide['slug']}.md").write_text(text, encoding="utf-8")
 
@@ -124,15 +130,15 @@ def read_content(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_D
 def _upsert(shape, item, report, force):
     """Create, update, or keep one item, depending on what an editor did since the last load."""
     key = shape.key(item)
-    wanted = digest(item)
+    wanted = digest(shape.fingerprinted(item))
     current = shape.current(item["slug"])
     record = LoadedContent.objects.filter(key=key).first()
     if current is None:
         shape.apply(item)
         report.created.append(key)
-    elif digest(current) == wanted:
+    elif digest(shape.fingerprinted(current)) == wanted:
         report.unchanged.append(key)
-    elif force or (record is not None and record.digest == digest(current)):
+    elif force or (record is not None and record.digest == digest(shape.fingerprinted(current))):
         shape.apply(item)
         report.updated.append(key)
     else:
@@ -142,7 +148,7 @@ def _upsert(shape, item, report, force):
 
 
 @transaction.atomic
-def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR):
+def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR, synonyms_path=SYNONYMS_FILE):
     """Load the content files into the database. Returns a LoadReport."""
     report = LoadReport()
     content = read_content(knowledge_base_path=knowledge_base_path, guides_dir=guides_dir)
@@ -158,10 +164,14 @@ def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUI
         _upsert(ACTION, item, report, force)
     for item in content["causes"]:
         _upsert(CAUSE, item, report, force)
+    try:
+        load_synonyms(report, force=force, path=synonyms_path)
+    except SynonymFileError as exc:
+        raise ContentError(str(exc)) from exc
     return report
 
 
-def export(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR):
+def export(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR, synonyms_path=None):
     """Write the database's current content back into the content files. Returns the number of files."""
     content = {
         "questions": QUESTION.to_dicts(QUESTION.rows()),
@@ -173,4 +183,5 @@ def export(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR):
     guides = GUIDE.to_dicts(GUIDE.rows())
     for guide in guides:
         write_guide(guide, guides_dir)
-    return 1 + len(guides)
+    export_synonyms(synonyms_path or Path(guides_dir) / SYNONYMS_FILE.name)
+    return 2 + len(guides)

@@ -17,7 +17,7 @@ from datetime import date
 
 from django.db.models import Model
 
-from guides.models import Guide, Reference
+from guides.models import Guide, GuideReview, Reference
 
 from .engine import SYMPTOM
 from .models import Action, Cause, CauseAction, Choice, Evidence, Question
@@ -96,6 +96,9 @@ class Related:
 
     name = ""
     deferred = False  # written in a second pass, once every item of its kind exists
+    # A field added after content was first loaded: left out of the fingerprint while empty, so a database
+    # loaded before the field existed still reads as "unchanged" rather than "edited by an editor".
+    omit_when_empty = False
 
     def normalise(self, item):
         raise NotImplementedError
@@ -256,6 +259,28 @@ def _reference(title, url):
     return {"title": title, "url": url} if url else {"title": title}
 
 
+class Reviews(Related):
+    """A guide's review history: each dated check of its facts by a person, newest first."""
+
+    name = "reviews"
+    omit_when_empty = True
+
+    def normalise(self, item):
+        reviews = [{"date": str(r["date"]), "note": str(r["note"])} for r in item.get(self.name) or []]
+        return sorted(reviews, key=lambda r: r["date"], reverse=True)
+
+    def read_many(self, rows):
+        reviews = GuideReview.objects.filter(guide__in=rows).order_by("-reviewed_on", "id")
+        return _grouped((guide_id, {"date": day.isoformat(), "note": note}) for guide_id, day, note in
+                        reviews.values_list("guide_id", "reviewed_on", "note"))  # fmt: skip
+
+    def write(self, guide, value):
+        guide.reviews.all().delete()
+        GuideReview.objects.bulk_create(
+            GuideReview(guide=guide, reviewed_on=date.fromisoformat(r["date"]), note=r["note"]) for r in value
+        )
+
+
 class RelatedGuides(Related):
     """Other guides worth reading next, sorted; linked once every guide exists, as they may point forward."""
 
@@ -300,6 +325,11 @@ class Shape:
 
     def key(self, item):
         return f"{self.kind}:{item['slug']}"
+
+    def fingerprinted(self, item):
+        """The item as its fingerprint sees it: fields added later are left out while empty."""
+        empty = {f.name for f in self.related if f.omit_when_empty and not item.get(f.name)}
+        return {name: value for name, value in item.items() if name not in empty}
 
     def normalise(self, item):
         """A file's item in exactly the shape `to_dicts` gives, so fingerprints compare like with like."""
@@ -355,6 +385,7 @@ GUIDE = Shape(
         Text("status", Guide.Status.PUBLISHED.value),
         Number("order", 100),
         Day("last_reviewed"),
+        Reviews(),
         RelatedGuides(),
         References(),
         Text("body"),

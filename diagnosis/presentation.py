@@ -73,7 +73,7 @@ def _reasons(kb, finding):
 
 
 def group_guides(guides):
-    """Guides grouped in the site's category order, as the guide pages group them."""
+    """Guides grouped in the site's category order, as the guide pages group them (one function for both)."""
     return tuple(
         GuideGroup(category.value, str(category.label), tuple(members)) for category, members in by_category(guides)
     )

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 
 from config.history import VersionDiffAdmin
 
-from .models import Guide, Reference
+from .models import Guide, GuideReview, Reference, SearchSynonym
 from .rendering import render_guide_body
 
 # A guide's version includes its references, so reverting a guide brings its sources back too.
 reversion.register(Reference)
-reversion.register(Guide, follow=("references",))
+reversion.register(GuideReview)
+reversion.register(Guide, follow=("references", "reviews"))
 
 
 class ReferenceInline(admin.TabularInline):
@@ -32,19 +33,37 @@ class ReferenceInline(admin.TabularInline):
     extra = 1
 
 
+class GuideReviewInline(admin.TabularInline):
+    """The dated checks shown on the page as "审核记录": add one each time someone checks the facts."""
+
+    model = GuideReview
+    fields = ("reviewed_on", "note")
+    extra = 1
+    verbose_name = _("审核记录（有人核对过事实的那天）")
+
+
 @admin.register(Guide)
 class GuideAdmin(VersionDiffAdmin):
     list_display = ("title", "category", "status", "last_reviewed", "order", "updated_at")
     list_filter = ("category", "status")
     search_fields = ("title", "summary", "body")
     filter_horizontal = ("related",)
-    inlines = [ReferenceInline]
+    inlines = [ReferenceInline, GuideReviewInline]
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "category", "status", "summary", "body")}),
         (_("审核与排序"), {"fields": ("last_reviewed", "order", "related")}),
         (_("记录"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    def save_related(self, request, form, formsets, change):
+        """A newer review entry moves "最后审核" forward, so the date on the page always has a record behind it."""
+        super().save_related(request, form, formsets, change)
+        guide = form.instance
+        latest = guide.reviews.order_by("-reviewed_on").values_list("reviewed_on", flat=True).first()
+        if latest and latest > guide.last_reviewed:
+            guide.last_reviewed = latest
+            guide.save(update_fields=["last_reviewed", "updated_at"])
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -77,3 +96,13 @@ class GuideAdmin(VersionDiffAdmin):
                 "toc": toc,
             },
         )
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """What people type into the guide search and the words (and guide) it should find; used from the next search."""
+
+    list_display = ("phrase", "words", "guide")
+    search_fields = ("phrase", "words")
+    autocomplete_fields = ("guide",)
+    fields = ("phrase", "words", "guide")

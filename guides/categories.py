@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class Category(models.TextChoices):
     """The four kinds of help a finding can lead to; their slugs are a public contract."""
 
-    CREDIT_REPAIR = "credit-repair", _("信用修复")
+    CREDIT_REPAIR = "credit-repair", _("征信与还款")  # not "信用修复": the words scammers sell
     PLATFORM_CONTACT = "platform-contact", _("联系平台与投诉")
     ALTERNATIVE_FINANCING = "alternative-financing", _("其他融资渠道")
     SAFETY = "safety", _("防骗与安全")
@@ -26,7 +26,7 @@ CATEGORY_DESCRIPTIONS = {
 
 
 def by_category(guides):
-    """[(Category, [guides])] in the site's category order (信用修复, 联系平台, 其他融资渠道, 防骗与安全).
+    """[(Category, [guides])] in the site's category order (征信与还款, 联系平台与投诉, 其他融资渠道, 防骗与安全).
 
     Anything with a `category` slug works (a Guide row, the engine's GuideLink); empty categories are left out.
     """

@@ -33,7 +33,9 @@ class Guide(models.Model):
     body_html = models.TextField(_("正文 HTML（自动生成）"), blank=True, editable=False)
     toc = models.JSONField(_("目录（自动生成）"), default=list, blank=True, editable=False)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    last_reviewed = models.DateField(_("最后审核日期"))
+    last_reviewed = models.DateField(
+        _("最后审核日期"), help_text=_("有人对照参考资料核对过本文事实的那一天。请同时在下面的“审核记录”里写一条。")
+    )
     order = models.PositiveIntegerField(_("排序"), default=100)
     related = models.ManyToManyField("self", verbose_name=_("相关指南"), blank=True, symmetrical=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -102,3 +104,59 @@ class ContentRevision(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+
+class GuideReview(models.Model):
+    """One dated check of a guide's facts by a person: what "最后审核" on the page stands for.
+
+    Kept as rows (and in the guide's front matter) so the page can show the history, not just the last date.
+    """
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("指南"))
+    reviewed_on = models.DateField(_("审核日期"))
+    note = models.CharField(_("核对了什么"), max_length=300, help_text=_("一句话：核对了哪些事实、改了什么。"))
+
+    class Meta:
+        ordering = ["-reviewed_on", "id"]
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+
+    def __str__(self):
+        return f"{self.reviewed_on:%Y-%m-%d} {self.note}"
+
+
+class SearchSynonym(models.Model):
+    """What people type, mapped to the words the guides use: "被骗了" should find the scam guide.
+
+    A phrase matches when it appears inside a search word ("我被骗了怎么办" contains "被骗"); its words are then
+    searched too, and its guide (if any) is listed first.
+    """
+
+    phrase = models.CharField(
+        _("人们会搜的词"), max_length=30, unique=True, help_text=_("例如：被骗、催收、额度没了。")
+    )
+    words = models.CharField(
+        _("指南里用的词"), max_length=200, blank=True, help_text=_("用空格隔开，例如：骗局 诈骗 报警。")
+    )
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("排在第一的指南"),
+        help_text=_("搜到这个词时最先列出的指南（可以不填）。"),
+    )
+    # What `load_content` last wrote, so an editor's change in the admin is not overwritten by the file.
+    loaded_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = _("搜索同义词")
+        verbose_name_plural = _("搜索同义词")
+
+    def __str__(self):
+        return self.phrase
+
+    def word_list(self):
+        return [w for w in self.words.split() if w]

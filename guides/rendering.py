@@ -6,10 +6,13 @@ allow-list, so no script, event handler, inline style or javascript:/data: URL c
 
 import html as html_lib
 import re
+import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "b", "i", "code", "pre", "blockquote",
@@ -25,6 +28,52 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_CLASSES = {"ul": {"checklist"}, "li": {"checklist-item"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# The hotlines a reader may need to call from a phone: each becomes a tap-to-call link wherever a guide names it.
+HOTLINES = ("95188", "12378", "12363", "110", "96110", "12356", "12348")
+_HOTLINE = r"(?<![0-9A-Za-z./])(" + "|".join(sorted(HOTLINES, key=len, reverse=True)) + r")(?![0-9A-Za-z.%])"
+
+
+_HOTLINE_RE = re.compile(_HOTLINE)
+_NO_LINKS_INSIDE = {"a", "code", "pre"}
+
+
+def _split_hotlines(text):
+    """[text, number, text, number, …]: what lies between the hotline numbers, and the numbers."""
+    return _HOTLINE_RE.split(text or "")
+
+
+def _link(number, tail):
+    link = etree.Element("a", {"href": f"tel:{number}"})
+    link.text, link.tail = number, tail
+    return link
+
+
+def _link_hotlines(parent):
+    pieces = _split_hotlines(parent.text)
+    parent.text = pieces[0]
+    new_children = [_link(n, t) for n, t in zip(pieces[1::2], pieces[2::2], strict=True)]
+    for child in list(parent):
+        if child.tag not in _NO_LINKS_INSIDE:
+            _link_hotlines(child)
+        pieces = _split_hotlines(child.tail)
+        child.tail = pieces[0]
+        new_children.append(child)
+        new_children.extend(_link(n, t) for n, t in zip(pieces[1::2], pieces[2::2], strict=True))
+    parent[:] = new_children
+
+
+class _HotlineLinks(Treeprocessor):
+    def run(self, root):
+        _link_hotlines(root)
+
+
+class HotlineExtension(Extension):
+    """Runs after the inline patterns, and never inside a link or code, so nothing gets a link twice."""
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_HotlineLinks(md), "hotlines", 15)
+
 
 _TASK_ITEM = re.compile(r"<li>(\s*<p>)?\s*\[[ xX]\]\s*")
 _EXTERNAL_LINK = re.compile(r'<a (?=[^>]*href="https?://)')
@@ -52,7 +101,7 @@ def sanitise_html(html):
 def render_guide_body(text):
     """Return (html, toc) for a guide body; toc is a list of {"id", "title"} for its ## headings."""
     md = markdown.Markdown(
-        extensions=["toc", "sane_lists", "tables"],
+        extensions=["toc", "sane_lists", "tables", HotlineExtension()],
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2"}},
         output_format="html",
     )

@@ -1,4 +1,4 @@
-"""The sitemap: the public pages worth finding in a search engine (home, guide lists, every published guide)."""
+"""The sitemap: the public pages worth finding in a search engine (home, guide lists, tools, every published guide)."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -21,7 +21,7 @@ class PageSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return ["diagnosis:home", "guides:index", *[f"category:{c}" for c in Category.values]]
+        return ["diagnosis:home", "guides:index", "tools:loan_cost", *[f"category:{c}" for c in Category.values]]
 
     def location(self, item):
         if item.startswith("category:"):

@@ -10,6 +10,7 @@ from .categories import CATEGORY_DESCRIPTIONS, Category, by_category
 from .models import Guide
 from .revision import current_revision
 from .search import search_guides
+from .synonyms import current_synonyms
 
 
 def categories_with(guides):
@@ -27,7 +28,7 @@ def index(request):
     query = request.GET.get("q", "").strip()[:50]
     context = {"query": query, "categories": published_by_category, "revision": current_revision()}
     if query:
-        context["results"] = search_guides(Guide.objects.published(), query)
+        context["results"] = search_guides(list(Guide.objects.published()), query, current_synonyms())
     return render(request, "guides/index.html", context)
 
 

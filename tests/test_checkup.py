@@ -216,7 +216,7 @@ def test_result_page_shows_why_what_would_change_actions_and_guides_by_category(
     reason = f"你的回答“{applications.short_label}：{applications.choice('many').label}”让这个原因更可能"
     finding = re.search(r'data-cause="multiple_borrowing".*?</section>', html, re.S).group(0)
     assert escape(reason) in finding  # the person's own answer, in their words, under the cause it raised
-    assert "信用修复：" in html
+    assert "征信与还款：" in html
     assert html.count('data-action="') == len(set(re.findall(r'data-action="([^"]+)"', html)))  # no repeats
 
 

@@ -225,7 +225,7 @@ def test_fingerprints_are_those_existing_databases_recorded(shape, item, fingerp
 
     The fingerprints were recorded by the hand-written loader the declared shapes replaced.
     """
-    assert content_files.digest(shape.normalise(item)) == fingerprint
+    assert content_files.digest(shape.fingerprinted(shape.normalise(item))) == fingerprint
 
 
 # --- manage.py diagnose ---------------------------------------------------------------------------

@@ -60,6 +60,12 @@ def test_no_serious_accessibility_violations(make_page):
     checked["guide-index"] = axe_violations(page)
     page.goto("/guides/credit-report/")
     checked["guide"] = axe_violations(page)
+    page.goto("/guides/debt-collection-rights/")
+    checked["new-guide"] = axe_violations(page)
+    page.goto("/tools/loan-cost/?amount=12000&months=12&monthly_payment=1100")
+    checked["loan-cost-result"] = axe_violations(page)
+    page.goto("/tools/loan-cost/?amount=abc&months=12&monthly_payment=1100")
+    checked["loan-cost-error"] = axe_violations(page)
     page.goto("/guides/no-such-guide/")
     checked["not-found"] = axe_violations(page)
     bad = {name: describe(v) for name, v in checked.items() if v}
