@@ -125,14 +125,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
+
+
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "") or 0.5)  # seconds to connect or answer
+
+
+def redis_caches(url):
+    """CACHES for a shared Redis at `url` (also used by the tests to point at a Redis that is down).
+
+    config.cache.FailOpenRedisCache: when Redis is unreachable, reads miss and writes are skipped with a logged
+    warning, so a dead Redis slows nothing down and fails no page (docs/deployment.md, "When something fails").
+    """
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "edu",
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {
         "default": {
@@ -141,8 +156,10 @@ else:
         }
     }
 
-# Sessions are only for staff in the admin; the checkup keeps its token in a signed cookie.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are only for staff in the admin (the checkup keeps its token in a signed cookie), so the database alone
+# holds them: a logout on one worker ends the session on every worker, and a cache outage cannot log anyone out
+# or bring a logged-out session back. One indexed query per admin request; expired rows go with the daily purge.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- People and languages ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -237,6 +254,7 @@ FOLLOW_UP_AFTER_DAYS = env_int("FOLLOW_UP_AFTER_DAYS", 14)  # "你的额度恢�
 CHECKUP_RATE_LIMIT = env_int("CHECKUP_RATE_LIMIT", 120)  # answer submissions per client per minute
 # django-ratelimit counts in the default cache (per process, or shared through REDIS_URL).
 RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
+RATELIMIT_FAIL_OPEN = True  # a cache that cannot count lets requests through (a dead Redis must not refuse everyone)
 RATELIMIT_VIEW = "config.views.rate_limited"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 

@@ -8,18 +8,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from .cache import cache_status
+
 
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers, 503 when it does not. Touches no session and sets no cookie."""
+    """{"database": "ok"|"down", "cache": "ok"|"down"}; 503 only when the database is down.
+
+    A dead cache is reported but stays 200: the site degrades without it (config.cache), so a load balancer must
+    not take every instance out of service for it. Touches no session and sets no cookie.
+    """
+    status = {"database": "ok", "cache": cache_status()}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        status["database"] = "down"
+    return JsonResponse(status, status=503 if status["database"] == "down" else 200)
 
 
 def csrf_failure(request, reason=""):
