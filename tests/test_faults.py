@@ -219,7 +219,7 @@ def test_the_real_server_keeps_serving_with_a_dead_redis(server_database, kb, tm
 
             admin = Visitor(base)
             admin.get("/admin/login/")
-            landed, page = admin.post(base + "/admin/login/?next=/admin/", {"username": "boss", "password": PASSWORD})
+            landed, _page = admin.post(base + "/admin/login/?next=/admin/", {"username": "boss", "password": PASSWORD})
             assert urllib.parse.urlparse(landed).path == "/admin/", landed
         finally:
             stop_server(server)
