@@ -51,7 +51,7 @@ def current_assessment(request):
     token = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT)
     if not token:
         return None
-    return Assessment.objects.current().filter(token=token).first()
+    return Assessment.objects.current().by_token(token)
 
 
 def remember(response, assessment):
@@ -194,7 +194,7 @@ def review(request):
     assessment = current_assessment(request)
     answers = dict(assessment.answers) if assessment else {}
     if request.method == "POST" and assessment is not None and assessment.is_finished:
-        return redirect(assessment)  # a double submit: the result already exists
+        return redirect(assessment.result_url())  # a double submit: the result already exists
     if not flow.is_complete(kb, answers):
         return go(request, kb, answers, assessment, flow.first_unanswered(kb, answers))
     if request.method == "POST":
@@ -203,7 +203,7 @@ def review(request):
         assessment.expires_at = assessment.finished_at + timedelta(days=settings.RESULT_RETENTION_DAYS)
         assessment.save(update_fields=["answers", "finished_at", "expires_at", "updated_at"])
         feedback.record_finished(assessment.symptom, engine.diagnose(assessment.answers, kb))
-        return redirect(assessment)
+        return redirect(assessment.result_url())
     return screen(request, "diagnosis/review.html", review_context(kb, answers, assessment))
 
 
@@ -234,7 +234,7 @@ def forget_rendered(assessment):
 
 
 def finished_or_404(token):
-    assessment = Assessment.objects.current().filter(token=token, finished_at__isnull=False).first()
+    assessment = Assessment.objects.current().filter(finished_at__isnull=False).by_token(token)
     if assessment is None:
         raise Http404(_("这个结果不存在，可能已经删除或过期。"))
     return assessment
@@ -254,7 +254,7 @@ def result(request, token):
             "assessment": assessment,
             "result": present(kb, answers, diagnosis),
             "is_mine": mine is not None and mine.pk == assessment.pk,
-            "permalink": request.build_absolute_uri(assessment.get_absolute_url()),
+            "permalink": request.build_absolute_uri(assessment.result_url()),
             "votes": votes,
             "vote_url": reverse("diagnosis:vote", args=[assessment.token]),
             # Findings and the plan are cached fragments per result and content revision; votes stay live.
@@ -318,7 +318,7 @@ def vote(request, token):
         response = render(request, "diagnosis/_finding_vote.html", context)
     else:
         messages.success(request, _("谢谢你的反馈！"))
-        response = redirect(f"{assessment.get_absolute_url()}#finding-{cause}")
+        response = redirect(f"{assessment.result_url()}#finding-{cause}")
     return feedback.remember_voter(response, request, voter, is_new)
 
 
@@ -336,7 +336,7 @@ def follow_up(request, token):
     if request.htmx:
         return render(request, "diagnosis/_follow_up.html", {"assessment": assessment, "thanked": True})
     messages.success(request, _("谢谢你告诉我们结果。"))
-    return redirect(f"{assessment.get_absolute_url()}#follow-up")
+    return redirect(f"{assessment.result_url()}#follow-up")
 
 
 @require_GET
@@ -353,7 +353,7 @@ def reminder(request, token):
             "stamp": timezone.now(),
             "start": remind_at,
             "end": remind_at + timedelta(minutes=15),
-            "permalink": request.build_absolute_uri(assessment.get_absolute_url()),
+            "permalink": request.build_absolute_uri(assessment.result_url()),
         },
         content_type="text/calendar; charset=utf-8",
     )

@@ -141,8 +141,10 @@ def seeded(content, kb, settings):
     Tally.add(Tally.Kind.STARTED, "limit_stuck", 1, day=today - timedelta(days=29))  # first day of the default
     Tally.add(Tally.Kind.STARTED, "limit_stuck", 10, day=today - timedelta(days=30))  # the day before it
 
-    finished = {a.token: a for a in Assessment.objects.filter(finished_at__isnull=False)}
-    alice_assessment, carol_assessment = finished[alice_result.split("/")[2]], finished[carol_result.split("/")[2]]
+    alice_assessment, carol_assessment = (
+        Assessment.objects.filter(finished_at__isnull=False).by_token(url.split("/")[2])
+        for url in (alice_result, carol_result)
+    )
     return SimpleNamespace(
         today=today,
         long_ago=long_ago,
@@ -232,7 +234,7 @@ def test_a_browser_votes_once_and_a_changed_verdict_moves_its_count(admin_client
     assert FindingVote.objects.count() == 2  # alice twice → one, bob changed his mind → one
     agreement = context_numbers(admin_client.get(URL))["agreement"]
     assert agreement["current_overdue"] == ("1", "1", "0", "50.0%")
-    vote(Client(), seeded.alice.get_absolute_url(), "current_overdue", "unsure")
+    vote(Client(), seeded.alice.result_url(), "current_overdue", "unsure")
     agreement = context_numbers(admin_client.get(URL))["agreement"]
     assert agreement["current_overdue"] == ("1", "1", "1", "33.3%")
 
@@ -349,7 +351,11 @@ def test_logged_in_non_staff_cannot_see_it(client, seeded, django_user_model):
 
 
 def test_staff_editors_without_superuser_rights_see_it(client, seeded, django_user_model):
-    client.force_login(django_user_model.objects.create_user("editor", password="x", is_staff=True))
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user("editor", password="x", is_staff=True)
+    editor.groups.add(Group.objects.get(name="内容编辑"))  # the group has the dashboard's own permission
+    client.force_login(editor)
     assert client.get(URL).status_code == 200
 
 
