@@ -236,17 +236,20 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# django-axes: lock an account+address out after 5 failed admin logins, for 15 minutes.
+# django-axes: lock an account at one address after 5 failed admin logins, and an address after
+# LOGIN_FAILURES_PER_ADDRESS failures across all usernames, for 15 minutes (config/lockout.py). The address is the
+# one the rate limits see (config/proxy.py): behind the proxy, the client's, not the proxy's.
 AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "config.lockout.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# How many reverse proxies append to X-Forwarded-For in front of gunicorn; read only when BEHIND_TLS_PROXY is on.
 PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
-if BEHIND_TLS_PROXY:
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # --- The checkup ------------------------------------------------------------
 RESULT_RETENTION_DAYS = env_int("RESULT_RETENTION_DAYS", 30)
