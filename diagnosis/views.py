@@ -23,7 +23,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
-from django_ratelimit.decorators import ratelimit
+
+from config.ratelimits import limit_posts
 
 from . import engine, feedback, flow
 from .forms import FindingVoteForm, FollowUpForm, StepForm
@@ -35,12 +36,18 @@ COOKIE = "checkup"
 COOKIE_SALT = "diagnosis.checkup"
 
 
-def checkup_rate(group, request):
-    """Answer submissions allowed per client per minute (settings.CHECKUP_RATE_LIMIT)."""
-    return f"{settings.CHECKUP_RATE_LIMIT}/m"
+def checkup_token(request):
+    """The checkup a step POST works on: this browser's, from its cookie (None before the first answer)."""
+    return request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT)
 
 
-limit_posts = ratelimit(key="ip", rate=checkup_rate, method="POST", block=True)
+def result_token(request):
+    """The result a vote, follow-up or delete works on: the token in its URL."""
+    return request.resolver_match.kwargs.get("token")
+
+
+limit_answers = limit_posts(checkup_token, group="checkup")
+limit_result_forms = limit_posts(result_token, group="result")
 
 
 # --- the anonymous assessment behind the cookie -------------------------------------------------
@@ -159,7 +166,7 @@ def start(request):
     return redirect(step_url(flow.first_unanswered(kb, answers)))
 
 
-@limit_posts
+@limit_answers
 @require_http_methods(["GET", "POST"])
 def step(request, slug):
     kb = get_knowledge_base()
@@ -186,7 +193,7 @@ def step(request, slug):
     return screen(request, "diagnosis/step.html", step_context(kb, answers, question, form, returning))
 
 
-@limit_posts
+@limit_answers
 @require_http_methods(["GET", "POST"])
 def review(request):
     """Check your answers; its POST finishes the checkup and shows the result."""
@@ -266,7 +273,7 @@ def result(request, token):
     )
 
 
-@limit_posts
+@limit_result_forms
 @require_http_methods(["GET", "POST"])
 def delete_result(request, token):
     assessment = finished_or_404(token)
@@ -300,7 +307,7 @@ def follow_up_due(assessment):
     return timezone.now() - assessment.finished_at >= timedelta(days=settings.FOLLOW_UP_AFTER_DAYS)
 
 
-@limit_posts
+@limit_result_forms
 @require_POST
 def vote(request, token):
     """ "这个判断对吗？": one click with htmx (the form swaps to a thank-you), a normal POST without."""
@@ -322,7 +329,7 @@ def vote(request, token):
     return feedback.remember_voter(response, request, voter, is_new)
 
 
-@limit_posts
+@limit_result_forms
 @require_POST
 def follow_up(request, token):
     """ "你的额度恢复了吗？", answered on the permalink once the follow-up is due."""

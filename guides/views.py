@@ -8,11 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.decorators import ratelimit
 
-from diagnosis.feedback import record_guide_vote, remember_voter, voter_id
+from config.ratelimits import limit_posts
+from diagnosis.feedback import VOTER_COOKIE, VOTER_SALT, record_guide_vote, remember_voter, voter_id
 from diagnosis.knowledge import current_revision
-from diagnosis.views import checkup_rate
 
 from .forms import GuideFeedbackForm
 from .models import CATEGORY_DESCRIPTIONS, Category, Guide
@@ -117,7 +116,12 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@ratelimit(key="ip", rate=checkup_rate, method="POST", block=True)
+def voter(request):
+    """The browser a guide vote comes from (its voter cookie; None on its first vote)."""
+    return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_SALT)
+
+
+@limit_posts(voter, group="guide-feedback")
 @require_POST
 def feedback(request, slug):
     """ "这篇有帮助吗？": one click with htmx (the form swaps to a thank-you), a normal POST without."""
