@@ -255,7 +255,7 @@ PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 RESULT_RETENTION_DAYS = env_int("RESULT_RETENTION_DAYS", 30)
 FOLLOW_UP_AFTER_DAYS = env_int("FOLLOW_UP_AFTER_DAYS", 14)  # "你的额度恢复了吗？" appears on the result after this
 # Posts a minute per checkup (answers), per result (votes, follow-up, delete) and per browser (guide votes);
-# and a ceiling per client address across all of them, high because many people share one address (config/ratelimits.py).
+# and a ceiling per client address across all of them, high as many people share one address (config/ratelimits.py).
 CHECKUP_RATE_LIMIT = env_int("CHECKUP_RATE_LIMIT", 30)
 ADDRESS_RATE_LIMIT = env_int("ADDRESS_RATE_LIMIT", 1000)
 # django-ratelimit counts in the default cache (per process, or shared through REDIS_URL).
