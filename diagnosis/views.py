@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
@@ -47,6 +48,8 @@ def result_token(request):
 
 
 limit_answers = limit_posts(checkup_token, group="checkup")
+# A result (its page, calendar file, delete page) is one person's: no browser or proxy cache may keep a copy.
+private = cache_control(private=True, no_store=True)
 limit_result_forms = limit_posts(result_token, group="result")
 
 
@@ -86,6 +89,21 @@ def save_answers(assessment, answers, question_slug):
     if first_time:
         feedback.record_answered(question_slug)
     return assessment
+
+
+def finish(assessment, answers):
+    """Finish the checkup with `answers`; False when another request (a double tap) finished it first.
+
+    One conditional UPDATE, so of two taps racing past the "already finished?" check only one is counted.
+    """
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.RESULT_RETENTION_DAYS)
+    finished = Assessment.objects.filter(pk=assessment.pk, finished_at__isnull=True).update(
+        answers=answers, finished_at=now, expires_at=expires_at, updated_at=now
+    )
+    if finished:
+        assessment.answers, assessment.finished_at, assessment.expires_at = answers, now, expires_at
+    return bool(finished)
 
 
 # --- rendering helpers --------------------------------------------------------------------------
@@ -205,11 +223,8 @@ def review(request):
     if not flow.is_complete(kb, answers):
         return go(request, kb, answers, assessment, flow.first_unanswered(kb, answers))
     if request.method == "POST":
-        assessment.answers = engine.applicable_answers(engine.known_answers(answers, kb), kb)
-        assessment.finished_at = timezone.now()
-        assessment.expires_at = assessment.finished_at + timedelta(days=settings.RESULT_RETENTION_DAYS)
-        assessment.save(update_fields=["answers", "finished_at", "expires_at", "updated_at"])
-        feedback.record_finished(assessment.symptom, engine.diagnose(assessment.answers, kb))
+        if finish(assessment, engine.applicable_answers(engine.known_answers(answers, kb), kb)):
+            feedback.record_finished(assessment.symptom, engine.diagnose(assessment.answers, kb))
         return redirect(assessment.result_url())
     return screen(request, "diagnosis/review.html", review_context(kb, answers, assessment))
 
@@ -248,6 +263,7 @@ def finished_or_404(token):
 
 
 @require_GET
+@private
 def result(request, token):
     assessment = finished_or_404(token)
     # Answers are re-checked against today's knowledge base: content may have changed since they were saved.
@@ -275,6 +291,7 @@ def result(request, token):
 
 @limit_result_forms
 @require_http_methods(["GET", "POST"])
+@private
 def delete_result(request, token):
     assessment = finished_or_404(token)
     if request.method == "GET":
@@ -347,6 +364,7 @@ def follow_up(request, token):
 
 
 @require_GET
+@private
 def reminder(request, token):
     """A calendar file reminding the person to come back before the result is deleted."""
     assessment = finished_or_404(token)
