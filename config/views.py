@@ -5,7 +5,6 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from .cache import cache_status
@@ -41,7 +40,23 @@ def rate_limited(request, exception):
     return response
 
 
-@requires_csrf_token
+# The error pages below deliberately skip Django's default handlers' @requires_csrf_token: it runs the CSRF check,
+# which reads request.POST again, and when the body was what failed (too many fields, a broken multipart body)
+# that turned a 400 or 404 into a 500. None of these pages has a form.
+
+
+def bad_request(request, exception):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
 def server_error(request):
     """500 without touching the database or session, which may be what failed."""
     return HttpResponseServerError(loader.get_template("500.html").render())
