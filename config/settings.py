@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.RequestGuardMiddleware",
@@ -253,6 +254,9 @@ PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 
 # --- The checkup ------------------------------------------------------------
 RESULT_RETENTION_DAYS = env_int("RESULT_RETENTION_DAYS", 30)
+# The daily purge (`purge_results`) also erases the words of guide comments and admin login records after these.
+COMMENT_RETENTION_DAYS = env_int("COMMENT_RETENTION_DAYS", 90)
+LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 30)
 FOLLOW_UP_AFTER_DAYS = env_int("FOLLOW_UP_AFTER_DAYS", 14)  # "你的额度恢复了吗？" appears on the result after this
 # Posts a minute per checkup (answers), per result (votes, follow-up, delete) and per browser (guide votes);
 # and a ceiling per client address across all of them, high as many people share one address (config/ratelimits.py).
@@ -264,12 +268,13 @@ RATELIMIT_FAIL_OPEN = True  # a cache that cannot count lets requests through (a
 RATELIMIT_VIEW = "config.views.rate_limited"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
-# --- Logging: to stdout, with the request path; answers are never logged ----
+# --- Logging: to stdout, with the request path; answers are never logged, result tokens are redacted -----
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "config.redact.RedactResultTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
