@@ -54,8 +54,8 @@ serve: $(VENV)/.installed
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py load_content
-	$(SERVE_ENV) $(VENV)/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
-		--workers $(WEB_CONCURRENCY) --access-logfile - --error-logfile -
+	$(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application \
+		--bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY)
 
 ## bench: start `make serve` on a free port with a fresh database and measure it (docs/performance.md)
 bench: $(VENV)/.installed

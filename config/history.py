@@ -80,9 +80,28 @@ def version_changes(version, previous):
 
 
 class VersionDiffAdmin(VersionAdmin):
-    """reversion's VersionAdmin plus a "查看改动" page per version."""
+    """reversion's VersionAdmin plus a "查看改动" page per version, and revert only within this admin's model.
+
+    reversion looks a version up by its id (and the object id) only, so a guide's version id under a cause's
+    history URL would revert the guide's revision from the cause's form. Every version URL here is checked to
+    belong to this admin's model first.
+    """
 
     object_history_template = "admin/history/object_history.html"
+
+    def own_versions(self):
+        """Versions of this admin's model only (reversion's own lookups ignore the content type)."""
+        return Version.objects.get_for_model(self.model)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not self.own_versions().filter(pk=version_id, object_id=unquote(object_id)).exists():
+            raise Http404(_("这个条目没有这个版本。"))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.own_versions().filter(pk=version_id).exists():
+            raise Http404(_("没有这个可以恢复的版本。"))
+        return super().recover_view(request, version_id, extra_context)
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_version_changes"

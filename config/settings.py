@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.RequestGuardMiddleware",
@@ -127,14 +128,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
+
+
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "") or 0.5)  # seconds to connect or answer
+
+
+def redis_caches(url):
+    """CACHES for a shared Redis at `url` (also used by the tests to point at a Redis that is down).
+
+    config.cache.FailOpenRedisCache: when Redis is unreachable, reads miss and writes are skipped with a logged
+    warning, so a dead Redis slows nothing down and fails no page (docs/deployment.md, "When something fails").
+    """
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "edu",
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {
         "default": {
@@ -143,8 +159,10 @@ else:
         }
     }
 
-# Sessions are only for staff in the admin; the checkup keeps its token in a signed cookie.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are only for staff in the admin (the checkup keeps its token in a signed cookie), so the database alone
+# holds them: a logout on one worker ends the session on every worker, and a cache outage cannot log anyone out
+# or bring a logged-out session back. One indexed query per admin request; expired rows go with the daily purge.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- People and languages ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -220,33 +238,44 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# django-axes: lock an account+address out after 5 failed admin logins, for 15 minutes.
+# django-axes: lock an account at one address after 5 failed admin logins, and an address after
+# LOGIN_FAILURES_PER_ADDRESS failures across all usernames, for 15 minutes (config/lockout.py). The address is the
+# one the rate limits see (config/proxy.py): behind the proxy, the client's, not the proxy's.
 AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "config.lockout.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# How many reverse proxies append to X-Forwarded-For in front of gunicorn; read only when BEHIND_TLS_PROXY is on.
 PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
-if BEHIND_TLS_PROXY:
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # --- The checkup ------------------------------------------------------------
 RESULT_RETENTION_DAYS = env_int("RESULT_RETENTION_DAYS", 30)
+# The daily purge (`purge_results`) also erases the words of guide comments and admin login records after these.
+COMMENT_RETENTION_DAYS = env_int("COMMENT_RETENTION_DAYS", 90)
+LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 30)
 FOLLOW_UP_AFTER_DAYS = env_int("FOLLOW_UP_AFTER_DAYS", 14)  # "你的额度恢复了吗？" appears on the result after this
-CHECKUP_RATE_LIMIT = env_int("CHECKUP_RATE_LIMIT", 120)  # answer submissions per client per minute
+# Posts a minute per checkup (answers), per result (votes, follow-up, delete) and per browser (guide votes);
+# and a ceiling per client address across all of them, high as many people share one address (config/ratelimits.py).
+CHECKUP_RATE_LIMIT = env_int("CHECKUP_RATE_LIMIT", 30)
+ADDRESS_RATE_LIMIT = env_int("ADDRESS_RATE_LIMIT", 1000)
 # django-ratelimit counts in the default cache (per process, or shared through REDIS_URL).
 RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
+RATELIMIT_FAIL_OPEN = True  # a cache that cannot count lets requests through (a dead Redis must not refuse everyone)
 RATELIMIT_VIEW = "config.views.rate_limited"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
-# --- Logging: to stdout, with the request path; answers are never logged ----
+# --- Logging: to stdout, with the request path; answers are never logged, result tokens are redacted -----
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "config.redact.RedactResultTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},

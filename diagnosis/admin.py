@@ -134,21 +134,25 @@ class EvidenceAdmin(VersionDiffAdmin):
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    """Read-only: a result belongs to the anonymous person holding its token, so staff never see or change it."""
+    """Read-only and blind to the token: a result belongs to the anonymous person holding its link.
 
-    list_display = ("short_token", "symptom_slug", "created_at", "finished_at", "expires_at")
+    The database keeps only the token's hash, and the admin neither shows it nor filters on it, so no staff
+    account can go from a row to a result. Assessment has no get_absolute_url, so "view on site" has nowhere to go.
+    """
+
+    list_display = ("symptom_slug", "created_at", "finished_at", "expires_at")
     date_hierarchy = "created_at"
     fields = ("symptom_slug", "answers", "created_at", "finished_at", "expires_at")
     readonly_fields = fields
-    view_on_site = False  # the public URL is the secret token
-
-    @admin.display(description=_("令牌"))
-    def short_token(self, assessment):
-        return f"{assessment.token[:4]}…"
+    view_on_site = False
 
     @admin.display(description=_("遇到的情况"))
     def symptom_slug(self, assessment):
         return assessment.symptom or "—"
+
+    def lookup_allowed(self, lookup, value, request):
+        """Only the date drill-down: any other lookup (``?token_hash__startswith=…``) could probe for a token."""
+        return lookup.split("__")[0] == self.date_hierarchy and super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):
         return False

@@ -5,6 +5,7 @@ the database. `diagnosis.knowledge` turns these rows into the engine's plain obj
 about a result afterwards (votes, follow-ups, counts) lives in the `outcomes` app.
 """
 
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -144,6 +145,11 @@ def new_token():
     return secrets.token_urlsafe(16)
 
 
+def hash_token(token):
+    """What the database keeps of a result token: its SHA-256, so a row (or a staff account) never leads to a result."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def default_expiry():
     return timezone.now() + timedelta(days=settings.RESULT_RETENTION_DAYS)
 
@@ -155,11 +161,23 @@ class AssessmentQuerySet(models.QuerySet):
     def expired(self):
         return self.filter(expires_at__lte=timezone.now())
 
+    def by_token(self, token):
+        """The assessment this token opens, or None; it keeps the token for the links it builds."""
+        assessment = self.filter(token_hash=hash_token(token)).first()
+        if assessment is not None:
+            assessment.token = token
+        return assessment
+
 
 class Assessment(models.Model):
-    """One person's anonymous checkup: their answers, keyed by an unguessable token; nothing personal."""
+    """One person's anonymous checkup: their answers, keyed by an unguessable token; nothing personal.
 
-    token = models.CharField(_("令牌"), max_length=40, unique=True, default=new_token, editable=False)
+    Only the token's hash is stored. The token itself lives in the result's URL and the person's signed cookie;
+    `token` holds it on an instance that was created or looked up with it (`by_token`), and is None otherwise,
+    so nothing on the staff side (admin pages, "view on site", exports) can build a link to a result.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     answers = models.JSONField(_("答案"), default=dict, blank=True)
     created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -167,6 +185,7 @@ class Assessment(models.Model):
     expires_at = models.DateTimeField(_("过期时间"), default=default_expiry)
 
     objects = AssessmentQuerySet.as_manager()
+    token = None  # the raw token, when this instance was created or looked up with it; never saved
 
     class Meta:
         ordering = ["-created_at"]
@@ -176,7 +195,16 @@ class Assessment(models.Model):
     def __str__(self):
         return f"{self.symptom or '—'} @ {self.created_at:%Y-%m-%d %H:%M}"
 
-    def get_absolute_url(self):
+    def save(self, *args, **kwargs):
+        if not self.token_hash:
+            self.token = new_token()
+            self.token_hash = hash_token(self.token)
+        super().save(*args, **kwargs)
+
+    def result_url(self):
+        """The permalink. Deliberately not get_absolute_url: the admin's "view on site" must have nothing to open."""
+        if not self.token:
+            raise ValueError("The result link needs the token, which only the person holds.")
         return reverse("diagnosis:result", kwargs={"token": self.token})
 
     @property

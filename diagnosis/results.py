@@ -20,7 +20,7 @@ class Result:
 
 def finished_or_404(token):
     """The finished, unexpired assessment behind a result link, or a friendly 404."""
-    assessment = Assessment.objects.current().filter(token=token, finished_at__isnull=False).first()
+    assessment = Assessment.objects.current().filter(finished_at__isnull=False).by_token(token)
     if assessment is None:
         raise Http404(_("这个结果不存在，可能已经删除或过期。"))
     return assessment

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url
 
@@ -40,15 +41,32 @@ COOKIE = "checkup"
 COOKIE_SALT = "diagnosis.checkup"
 
 
+def checkup_token(request):
+    """The checkup a step POST works on: this browser's, from its cookie (None before the first answer)."""
+    return cookies.read_signed(request, COOKIE, salt=COOKIE_SALT)
+
+
+def result_token(request):
+    """The result a form posts to: the token in its URL."""
+    return request.resolver_match.kwargs.get("token")
+
+
+# Many people share one address (carrier NAT, campus networks): the tight limit follows the checkup or result.
+limit_answers = limit_posts(checkup_token, group="checkup")
+limit_result_forms = limit_posts(result_token, group="result")
+# A result (its page, calendar file, delete page) is one person's: no browser or proxy cache may keep a copy.
+private = cache_control(private=True, no_store=True)
+
+
 # --- the anonymous assessment behind the cookie -------------------------------------------------
 
 
 def current_assessment(request):
     """This browser's latest assessment (in progress or finished), or None."""
-    token = cookies.read_signed(request, COOKIE, salt=COOKIE_SALT)
+    token = checkup_token(request)
     if not token:
         return None
-    return Assessment.objects.current().filter(token=token).first()
+    return Assessment.objects.current().by_token(token)
 
 
 def remember(response, assessment):
@@ -68,6 +86,21 @@ def save_answers(assessment, answers, question_slug):
     if first_time:
         signals.question_answered.send(sender=assessment, question=question_slug)
     return assessment
+
+
+def finish(assessment, answers):
+    """Finish the checkup with `answers`; False when another request (a double tap) finished it first.
+
+    One conditional UPDATE, so of two taps racing past the "already finished?" check only one is counted.
+    """
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.RESULT_RETENTION_DAYS)
+    finished = Assessment.objects.filter(pk=assessment.pk, finished_at__isnull=True).update(
+        answers=answers, finished_at=now, expires_at=expires_at, updated_at=now
+    )
+    if finished:
+        assessment.answers, assessment.finished_at, assessment.expires_at = answers, now, expires_at
+    return bool(finished)
 
 
 # --- rendering helpers --------------------------------------------------------------------------
@@ -148,7 +181,7 @@ def start(request):
     return redirect(step_url(flow.first_unanswered(kb, answers)))
 
 
-@limit_posts
+@limit_answers
 @require_http_methods(["GET", "POST"])
 def step(request, slug):
     kb = get_knowledge_base()
@@ -175,7 +208,7 @@ def step(request, slug):
     return screen(request, "diagnosis/step.html", step_context(kb, answers, question, form, returning))
 
 
-@limit_posts
+@limit_answers
 @require_http_methods(["GET", "POST"])
 def review(request):
     """Check your answers; its POST finishes the checkup and shows the result."""
@@ -183,16 +216,13 @@ def review(request):
     assessment = current_assessment(request)
     answers = dict(assessment.answers) if assessment else {}
     if request.method == "POST" and assessment is not None and assessment.is_finished:
-        return redirect(assessment)  # a double submit: the result already exists
+        return redirect(assessment.result_url())  # a double submit: the result already exists
     if not flow.is_complete(kb, answers):
         return go(request, kb, answers, assessment, flow.first_unanswered(kb, answers))
     if request.method == "POST":
-        assessment.answers = engine.applicable_answers(engine.known_answers(answers, kb), kb)
-        assessment.finished_at = timezone.now()
-        assessment.expires_at = assessment.finished_at + timedelta(days=settings.RESULT_RETENTION_DAYS)
-        assessment.save(update_fields=["answers", "finished_at", "expires_at", "updated_at"])
-        signals.checkup_finished.send(sender=assessment, diagnosis=engine.diagnose(assessment.answers, kb))
-        return redirect(assessment)
+        if finish(assessment, engine.applicable_answers(engine.known_answers(answers, kb), kb)):
+            signals.checkup_finished.send(sender=assessment, diagnosis=engine.diagnose(assessment.answers, kb))
+        return redirect(assessment.result_url())
     return screen(request, "diagnosis/review.html", review_context(kb, answers, assessment))
 
 
@@ -219,6 +249,7 @@ def forget_rendered(assessment):
 
 
 @require_GET
+@private
 def result(request, token):
     result = result_for(token)
     return render(
@@ -227,15 +258,16 @@ def result(request, token):
         {
             "assessment": result.assessment,
             "result": present(result.kb, result.answers, result.diagnosis),
-            "permalink": request.build_absolute_uri(result.assessment.get_absolute_url()),
+            "permalink": request.build_absolute_uri(result.assessment.result_url()),
             # Findings and the plan are cached fragments per result and content revision; votes stay live.
             "revision": result.kb.revision,
         },
     )
 
 
-@limit_posts
+@limit_result_forms
 @require_http_methods(["GET", "POST"])
+@private
 def delete_result(request, token):
     assessment = finished_or_404(token)
     if request.method == "GET":
@@ -250,6 +282,7 @@ def delete_result(request, token):
 
 
 @require_GET
+@private
 def reminder(request, token):
     """A calendar file reminding the person to come back before the result is deleted."""
     assessment = finished_or_404(token)
@@ -263,7 +296,7 @@ def reminder(request, token):
             "stamp": timezone.now(),
             "start": remind_at,
             "end": remind_at + timedelta(minutes=15),
-            "permalink": request.build_absolute_uri(assessment.get_absolute_url()),
+            "permalink": request.build_absolute_uri(assessment.result_url()),
         },
         content_type="text/calendar; charset=utf-8",
     )

@@ -1,8 +1,8 @@
 """The editors' "效果看板": what people's checkups, votes and follow-ups say about the content, per period.
 
-Staff only: a page of the admin site (`admin:dashboard`, registered in outcomes/admin.py). The view parses the
-period, asks `outcomes.dashboard` for the sections, and renders them as a page or as CSV; both print the same
-`Section` rows.
+Staff with the "view_dashboard" permission only: a page of the admin site (`admin:dashboard`, registered in
+outcomes/admin.py). The view parses the period, asks `outcomes.dashboard` for the sections, and renders them as
+a page or as CSV; both print the same `Section` rows.
 """
 
 import csv
@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -60,9 +61,17 @@ class PeriodForm(forms.Form):
         return self.cleaned_data["start"], self.cleaned_data["end"]
 
 
+DASHBOARD_PERMISSION = "outcomes.view_dashboard"
+
+
 @require_GET
 def dashboard(request):
-    """The page, or with `?format=csv` the same numbers as a spreadsheet; a bad date never fails the page."""
+    """The page, or with `?format=csv` the same numbers as a spreadsheet; a bad date never fails the page.
+
+    Staff need the dashboard's own permission (the "内容编辑" group has it), not merely `is_staff`.
+    """
+    if not request.user.has_perm(DASHBOARD_PERMISSION):
+        raise PermissionDenied
     asked = any(request.GET.get(name) for name in ("start", "end"))
     form = PeriodForm(request.GET if asked else None, today=timezone.localdate())
     start, end = form.period()

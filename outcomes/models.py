@@ -113,6 +113,8 @@ class Tally(models.Model):
         db_table = "diagnosis_tally"
         constraints = [models.UniqueConstraint(fields=["day", "kind", "key"], name="one_tally_per_day_kind_key")]
         indexes = [models.Index(fields=["kind", "day"], name="diagnosis_t_kind_f9df3a_idx")]
+        # The dashboard shows only these counts; reading it is its own right, not something every staff account has.
+        permissions = [("view_dashboard", _("可以查看效果看板"))]
         verbose_name = _("统计")
         verbose_name_plural = _("统计")
 

@@ -16,10 +16,33 @@ from guides.models import Guide
 
 from .forms import FindingVoteForm, FollowUpForm, GuideFeedbackForm
 from .models import FollowUp
-from .recording import record_finding_vote, record_follow_up, record_guide_vote, remember_voter, voter_id
+from .recording import (
+    VOTER_COOKIE,
+    VOTER_SALT,
+    record_finding_vote,
+    record_follow_up,
+    record_guide_vote,
+    remember_voter,
+    voter_id,
+)
 
 
-@limit_posts
+def result_token(request):
+    """The result a vote or follow-up works on: the token in its URL."""
+    return request.resolver_match.kwargs.get("token")
+
+
+def voter(request):
+    """The browser a guide vote comes from (its voter cookie; None on its first vote)."""
+    return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_SALT)
+
+
+# Many people share one address: the tight limit follows the result or the browser, the address has a ceiling.
+limit_result_forms = limit_posts(result_token, group="result")
+limit_guide_feedback = limit_posts(voter, group="guide-feedback")
+
+
+@limit_result_forms
 @require_POST
 def finding_vote(request, token):
     """ "这个判断对吗？": one click with htmx (the form swaps to a thank-you), a normal POST without."""
@@ -36,11 +59,11 @@ def finding_vote(request, token):
         response = render(request, "outcomes/_finding_vote.html", context)
     else:
         messages.success(request, _("谢谢你的反馈！"))
-        response = redirect(f"{result.assessment.get_absolute_url()}#finding-{cause}")
+        response = redirect(f"{result.assessment.result_url()}#finding-{cause}")
     return remember_voter(response, voter, is_new)
 
 
-@limit_posts
+@limit_result_forms
 @require_POST
 def follow_up(request, token):
     """ "你的额度恢复了吗？", answered on the permalink once the follow-up is due."""
@@ -53,10 +76,10 @@ def follow_up(request, token):
     if request.htmx:
         return render(request, "outcomes/_follow_up.html", {"assessment": result.assessment, "thanked": True})
     messages.success(request, _("谢谢你告诉我们结果。"))
-    return redirect(f"{result.assessment.get_absolute_url()}#follow-up")
+    return redirect(f"{result.assessment.result_url()}#follow-up")
 
 
-@limit_posts
+@limit_guide_feedback
 @require_POST
 def guide_feedback(request, slug):
     """ "这篇有帮助吗？": one click with htmx (the form swaps to a thank-you), a normal POST without."""
