@@ -5,10 +5,14 @@ last save change?" needs one before deciding to revert, so each history row link
 made against the one before it: field by field, line by line (stdlib difflib; Markdown bodies are line-based),
 plus the inline rows saved with it (a guide's references, a cause's evidence). The diff is read-only; reverting
 stays reversion's own form.
+
+Code that overwrites an editor's work outside the admin (`load_content --force`) first saves it as a revision
+(`save_version`), so the editor finds it in the same history and reverts it with the same form.
 """
 
 import difflib
 
+import reversion
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,6 +21,25 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
+
+OVERWRITE_COMMENT = "load_content --force 覆盖前的版本"
+
+
+def save_version(obj, comment):
+    """Save obj as it is now, with the rows its registration follows (a cause's evidence), as one revision.
+
+    Its own revision block, closed before the caller changes obj: inside a block, reversion would replace this
+    version with the state obj is saved in later.
+    """
+    with reversion.create_revision():
+        reversion.set_comment(comment)
+        reversion.add_to_revision(obj)
+
+
+def history_url(obj):
+    """The admin history page of obj, where its versions are listed and reverted."""
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[quote(obj.pk)])
 
 
 def line_diff(old, new):

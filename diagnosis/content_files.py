@@ -1,9 +1,15 @@
 """Default content kept as files in the repo: the knowledge base (YAML) and the guides (Markdown).
 
 Both directions use the shapes declared in `content_shapes`, so load → export → load is lossless by
-construction. `load` is idempotent and careful: an item an editor changed in the admin since it was last
-loaded is left alone (reported as "kept") unless `force` is given. A fingerprint of what was loaded (the
-item's dict in its declared shape) tells the two apart.
+construction. `load` is idempotent and careful with editors' work:
+
+- an item an editor changed in the admin since it was last loaded is left alone ("kept"). A fingerprint of what
+  was loaded (the item's dict in its declared shape, in `LoadedContent`) tells the two apart;
+- an item an editor deleted is not recreated ("deleted"): its `LoadedContent` row outlived it. What refers to it
+  (a cause's evidence on a deleted question's answers, a link to a deleted guide) loads without that reference,
+  with a warning, so the rest of the content still loads;
+- `force` overwrites the edits and recreates the deletions, and first saves each edited item as a revision
+  (`config.history.save_version`), so the editor can revert to it from the item's admin history.
 """
 
 import hashlib
@@ -14,13 +20,23 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from guides.synonyms import SYNONYMS_FILE, SynonymFileError, export_synonyms, load_synonyms
+from config.history import OVERWRITE_COMMENT, history_url, save_version
+from guides.models import SearchSynonym, web_link
+from guides.synonyms import (
+    SYNONYMS_FILE,
+    SynonymFileError,
+    export_synonyms,
+    load_synonyms,
+    read_synonyms,
+    synonym_key,
+)
 
 from .content_shapes import ACTION, CAUSE, GUIDE, QUESTION, ContentError
 from .engine import SYMPTOM
-from .models import LoadedContent
+from .models import Choice, LoadedContent
 
 KNOWLEDGE_BASE_FILE = Path(settings.BASE_DIR) / "diagnosis" / "content" / "knowledge_base.yaml"
 GUIDES_DIR = Path(settings.BASE_DIR) / "guides" / "content"
@@ -44,11 +60,18 @@ class LoadReport:
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     kept: list = field(default_factory=list)  # edited in the admin, not overwritten
+    deleted: list = field(default_factory=list)  # deleted by an editor after loading, not recreated
+    restored: list = field(default_factory=list)  # deleted by an editor, recreated by `force`
+    overwritten: list = field(default_factory=list)  # edited in the admin, overwritten by `force` after a revision
+    history: dict = field(default_factory=dict)  # overwritten key → its admin history page, to revert from
+    warnings: list = field(default_factory=list)  # references left out: what they name is not in the database
 
     def summary(self):
         return (
             f"created {len(self.created)}, updated {len(self.updated)}, "
-            f"unchanged {len(self.unchanged)}, kept admin edits {len(self.kept)}"
+            f"unchanged {len(self.unchanged)}, kept admin edits {len(self.kept)}, "
+            f"deleted by an editor {len(self.deleted)}, restored {len(self.restored)}, "
+            f"overwritten {len(self.overwritten)}"
         )
 
 
@@ -83,6 +106,7 @@ def read_guides(directory=GUIDES_DIR):
             meta = yaml.safe_load(front) or {}
         except yaml.YAMLError as exc:
             raise ContentError(f"{path}: {exc}") from exc
+        _check_references(meta, path)
         meta["body"] = body.strip("\n") + "\n"
         if isinstance(meta.get("last_reviewed"), date):
             meta["last_reviewed"] = meta["last_reviewed"].isoformat()
@@ -91,6 +115,26 @@ def read_guides(directory=GUIDES_DIR):
                 review["date"] = review["date"].isoformat()
         guides.append(meta)
     return guides
+
+
+def _check_references(meta, path):
+    """A guide's references are titles with, optionally, a web link: never javascript:, data:, ftp: or relative."""
+    references = meta.get("references") or []
+    if not isinstance(references, list):
+        raise ContentError(f"{path}: guide {meta.get('slug')}: 'references' must be a list")
+    for reference in references:
+        if not isinstance(reference, dict) or not reference.get("title"):
+            raise ContentError(f"{path}: guide {meta.get('slug')}: every reference needs a title, got {reference!r}")
+        url = reference.get("url")
+        if not url:
+            continue
+        try:
+            web_link(url)
+        except ValidationError:
+            raise ContentError(
+                f"{path}: guide {meta.get('slug')}: reference {reference['title']!r} links to {url!r}; "
+                "only complete http:// or https:// links are allowed"
+            ) from None
 
 
 def _dump_yaml(data):
@@ -127,24 +171,98 @@ def read_content(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_D
 # --- dicts → database (load) -------------------------------------------------------------------------
 
 
-def _upsert(shape, item, report, force):
-    """Create, update, or keep one item, depending on what an editor did since the last load."""
+# The references between content items: (kind, field) → the name of what one entry of the field refers to.
+REFERENCES = {
+    ("guide", "related"): lambda slug: f"guide:{slug}",
+    ("question", "asked_for"): lambda slug: f"answer:{SYMPTOM}={slug}",
+    ("cause", "actions"): lambda slug: f"action:{slug}",
+    ("cause", "guides"): lambda slug: f"guide:{slug}",
+    ("cause", "evidence"): lambda row: f"answer:{row['answer']}",
+}
+WHY_MISSING = {
+    "answer": "not in the database: deleted by an editor, or not in an editor's version of the question",
+}
+
+
+def _without_missing(shape, item, missing):
+    """The item without its references to what the files define but the database will not hold; a warning each field."""
+    item, warnings = dict(item), []
+    for (kind, name), target in REFERENCES.items():
+        if kind != shape.kind or name not in item:
+            continue
+        left_out = [target(entry) for entry in item[name] if target(entry) in missing]
+        if left_out:
+            item[name] = [entry for entry in item[name] if target(entry) not in missing]
+            reason = WHY_MISSING.get(left_out[0].partition(":")[0], "not in the database: deleted by an editor")
+            names = ", ".join(named.partition(":")[2] for named in left_out)
+            warnings.append(f"{shape.key(item)}: left out {name} {names} ({reason})")
+    return item, warnings
+
+
+def _upsert(shape, item, report, *, force, deleted, missing):
+    """Create, update, keep or skip one item, depending on what an editor did since the last load.
+
+    Returns the item as written (without its references to what is missing), or None if it was not written.
+    """
     key = shape.key(item)
+    if key in deleted and not force:
+        report.deleted.append(key)
+        return None
+    item, warnings = _without_missing(shape, item, missing)
     wanted = digest(shape.fingerprinted(item))
     current = shape.current(item["slug"])
+    now = None if current is None else digest(shape.fingerprinted(current))
     record = LoadedContent.objects.filter(key=key).first()
+    written = item
     if current is None:
         shape.apply(item)
-        report.created.append(key)
-    elif digest(shape.fingerprinted(current)) == wanted:
+        (report.restored if key in deleted else report.created).append(key)
+    elif now == wanted:
         report.unchanged.append(key)
-    elif force or (record is not None and record.digest == digest(shape.fingerprinted(current))):
+        written = None
+    elif record is not None and record.digest == now:  # nobody changed it since it was loaded
         shape.apply(item)
         report.updated.append(key)
+    elif force:  # an editor's change: saved as a revision first, so it can be reverted in the admin
+        row = shape.model.objects.get(slug=item["slug"])
+        save_version(row, OVERWRITE_COMMENT)
+        shape.apply(item)
+        report.overwritten.append(key)
+        report.history[key] = history_url(row)
     else:
         report.kept.append(key)
-        return
+        return None
+    report.warnings += warnings
     LoadedContent.objects.update_or_create(key=key, defaults={"digest": wanted})
+    return written
+
+
+def _deleted_by_editors(content, synonyms):
+    """Keys of the files' items that were loaded before and are no longer in the database: editors deleted them.
+
+    An item's LoadedContent row outlives it (a deleted synonym's is written then, see `diagnosis.signals`).
+    """
+    in_files = {shape.key(item) for shape, items in _by_shape(content) for item in items}
+    in_files |= {synonym_key(item["phrase"]) for item in synonyms}
+    present = {
+        f"{shape.kind}:{slug}"
+        for shape, _ in _by_shape(content)
+        for slug in shape.model.objects.values_list("slug", flat=True)
+    }
+    present |= {synonym_key(phrase) for phrase in SearchSynonym.objects.values_list("phrase", flat=True)}
+    loaded = set(LoadedContent.objects.filter(key__in=in_files).values_list("key", flat=True))
+    return loaded - present
+
+
+def _by_shape(content):
+    """(shape, the files' items of that shape) for each kind: content["causes"] holds the causes."""
+    return [(shape, content[f"{shape.kind}s"]) for shape in (GUIDE, QUESTION, ACTION, CAUSE)]
+
+
+def _missing_answers(content):
+    """Answers ("answer:question=choice") the files define and the database does not hold now."""
+    defined = {f"answer:{q['slug']}={c['slug']}" for q in content["questions"] for c in q["choices"]}
+    return defined - {f"answer:{q}={c}" for q, c in Choice.objects.values_list("question__slug", "slug")}
 
 
 @transaction.atomic
@@ -152,20 +270,33 @@ def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUI
     """Load the content files into the database. Returns a LoadReport."""
     report = LoadReport()
     content = read_content(knowledge_base_path=knowledge_base_path, guides_dir=guides_dir)
-    for item in content["guides"]:
-        _upsert(GUIDE, item, report, force)
-    for item in content["guides"]:  # related guides may point forward, so they are linked once all exist
-        if GUIDE.key(item) in report.created + report.updated:
-            GUIDE.apply(item, deferred=True)
-    questions = sorted(content["questions"], key=lambda item: item["slug"] != SYMPTOM)  # symptom choices first
-    for item in questions:
-        _upsert(QUESTION, item, report, force)
-    for item in content["actions"]:
-        _upsert(ACTION, item, report, force)
-    for item in content["causes"]:
-        _upsert(CAUSE, item, report, force)
     try:
-        load_synonyms(report, force=force, path=synonyms_path)
+        synonyms = read_synonyms(synonyms_path)
+    except SynonymFileError as exc:
+        raise ContentError(str(exc)) from exc
+    deleted = _deleted_by_editors(content, synonyms)
+    gone = set() if force else deleted  # what this load leaves out of the database; references to it go too
+
+    def upsert(shape, item, missing=gone):
+        return _upsert(shape, item, report, force=force, deleted=deleted, missing=missing)
+
+    written = [upsert(GUIDE, item) for item in content["guides"]]
+    for item in filter(None, written):  # related guides may point forward, so they are linked once all exist
+        GUIDE.apply(item, deferred=True)
+    symptom = [item for item in content["questions"] if item["slug"] == SYMPTOM]
+    for item in symptom:  # first: the other questions' asked_for names the symptom's choices
+        upsert(QUESTION, item)
+    missing = gone | _missing_answers(content)
+    for item in content["questions"]:
+        if item["slug"] != SYMPTOM:
+            upsert(QUESTION, item, missing)
+    for item in content["actions"]:
+        upsert(ACTION, item)
+    missing = gone | _missing_answers(content)  # every question is settled now
+    for item in content["causes"]:
+        upsert(CAUSE, item, missing)
+    try:
+        load_synonyms(report, force=force, path=synonyms_path, deleted=deleted, missing=gone)
     except SynonymFileError as exc:
         raise ContentError(str(exc)) from exc
     return report

@@ -1,4 +1,5 @@
-"""The checkup's events, sent for other apps to count; and the content revision bumped on knowledge-base changes.
+"""The checkup's events, sent for other apps to count; the content revision bumped on knowledge-base changes; and
+`load_content`'s memory of a loaded search synonym an editor deleted.
 
 `diagnosis` never imports the apps that listen: `outcomes` connects to these signals to keep its daily
 tallies, in the same request and transaction as the event itself.
@@ -7,9 +8,11 @@ tallies, in the same request and transaction as the event itself.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
+from guides.models import SearchSynonym
 from guides.revision import bump_revision
+from guides.synonyms import synonym_key
 
-from .models import Action, Cause, CauseAction, Choice, Evidence, Question
+from .models import Action, Cause, CauseAction, Choice, Evidence, LoadedContent, Question
 
 # sender: the Assessment; symptom: the chosen symptom's slug (or None).
 checkup_started = Signal()
@@ -36,3 +39,16 @@ for model in KNOWLEDGE_BASE_MODELS:
 def _links_changed(sender, action, **kwargs):
     if action.startswith("post_"):
         bump_revision()
+
+
+@receiver(post_delete, sender=SearchSynonym, dispatch_uid="loaded-content-delete-SearchSynonym")
+def _remember_deleted_synonym(sender, instance, **kwargs):
+    """A synonym keeps what `load_content` loaded on its own row; when it goes, LoadedContent keeps it instead.
+
+    The other content items have a LoadedContent row all along, so `load_content` tells a deleted one by its row
+    outliving it; a synonym needs the row written now.
+    """
+    if instance.loaded_digest:
+        LoadedContent.objects.update_or_create(
+            key=synonym_key(instance.phrase), defaults={"digest": instance.loaded_digest}
+        )

@@ -25,6 +25,8 @@ from .rendering import render_guide_body
 reversion.register(Reference)
 reversion.register(GuideReview)
 reversion.register(Guide, follow=("references", "reviews"))
+# Synonyms keep versions too, so the one `load_content --force` overwrites can be reverted from its history.
+reversion.register(SearchSynonym, exclude=("loaded_digest",))
 
 
 class ReferenceInline(admin.TabularInline):
@@ -99,7 +101,7 @@ class GuideAdmin(VersionDiffAdmin):
 
 
 @admin.register(SearchSynonym)
-class SearchSynonymAdmin(admin.ModelAdmin):
+class SearchSynonymAdmin(VersionDiffAdmin):
     """What people type into the guide search and the words (and guide) it should find; used from the next search."""
 
     list_display = ("phrase", "words", "guide")

@@ -1,7 +1,7 @@
 """Guides: the pages people read longest and editors keep up to date in the admin; and the content revision."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,10 @@ ascii_slug = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("只能用小写英文字母、数字和连字符（例如 credit-report）。中文标题无法自动转换，请手动填写。"),
 )
+
+# A guide's sources are web pages: no javascript:, data: or ftp: links, nothing relative. Used by the admin (the
+# field below) and by `load_content` for the content files.
+web_link = URLValidator(schemes=["http", "https"], message=_("请填写以 http:// 或 https:// 开头的完整网址。"))
 
 
 class GuideQuerySet(models.QuerySet):
@@ -74,7 +78,7 @@ class Reference(models.Model):
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="references")
     title = models.CharField(_("名称"), max_length=200)
-    url = models.URLField(_("链接"), blank=True, help_text=_("只填官方网站。"))
+    url = models.URLField(_("链接"), blank=True, validators=[web_link], help_text=_("只填官方网站。"))
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:

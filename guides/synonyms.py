@@ -1,7 +1,9 @@
 """Search synonyms as a content file (guides/content/search_synonyms.yaml), loaded and exported with the guides.
 
 Like the other content: `load` creates what is missing, updates what the file changed, and keeps a synonym an
-editor changed in the admin (unless `force`); the row remembers a digest of what was last loaded to tell.
+editor changed in the admin (unless `force`, which first saves the editor's version as a revision); the row
+remembers a digest of what was last loaded to tell. A synonym an editor deleted is not recreated unless `force`:
+the loader (`diagnosis.content_files`) finds those and passes them in.
 """
 
 import hashlib
@@ -10,6 +12,8 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+
+from config.history import OVERWRITE_COMMENT, history_url, save_version
 
 from .models import Guide, SearchSynonym
 from .search import Synonym
@@ -35,6 +39,11 @@ def _item(phrase, words, guide):
     return item
 
 
+def synonym_key(phrase):
+    """The synonym's name in `load_content`'s report and records, like "guide:credit-report" for a guide."""
+    return f"synonym:{phrase}"
+
+
 def _digest(item):
     return hashlib.sha256(json.dumps(item, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -55,25 +64,50 @@ def read_synonyms(path=SYNONYMS_FILE):
     return [_item(str(r["phrase"]), r.get("words") or "", r.get("guide") or "") for r in rows]
 
 
-def load_synonyms(report, *, force=False, path=SYNONYMS_FILE):
-    """Load the synonyms file into the database, adding "synonym:<phrase>" keys to the loader's report."""
+def load_synonyms(report, *, force=False, path=SYNONYMS_FILE, deleted=frozenset(), missing=frozenset()):
+    """Load the synonyms file into the database, adding "synonym:<phrase>" keys to the loader's report.
+
+    `deleted`: keys of synonyms an editor deleted after they were loaded, recreated only with `force`.
+    `missing`: keys of guides this load leaves out of the database; a synonym loads without its link to one.
+    """
     for item in read_synonyms(path):
+        key = synonym_key(item["phrase"])
+        if key in deleted and not force:
+            report.deleted.append(key)
+            continue
+        warnings = []
+        if item.get("guide") and f"guide:{item['guide']}" in missing:
+            warnings.append(f"{key}: left out guide {item['guide']} (not in the database: deleted by an editor)")
+            item = _item(item["phrase"], item["words"], "")
         guide = Guide.objects.filter(slug=item["guide"]).first() if item.get("guide") else None
         if item.get("guide") and guide is None:
             raise SynonymFileError(f"synonym {item['phrase']}: unknown guide {item['guide']!r}")
-        key, wanted = f"synonym:{item['phrase']}", _digest(item)
+        wanted = _digest(item)
         current = SearchSynonym.objects.filter(phrase=item["phrase"]).select_related("guide").first()
         if current is None:
             SearchSynonym.objects.create(phrase=item["phrase"], words=item["words"], guide=guide, loaded_digest=wanted)
-            report.created.append(key)
+            (report.restored if key in deleted else report.created).append(key)
         elif _digest(_as_item(current)) == wanted:
+            if current.loaded_digest != wanted:  # e.g. its guide was deleted: what the file means now
+                SearchSynonym.objects.filter(pk=current.pk).update(loaded_digest=wanted)
             report.unchanged.append(key)
-        elif force or current.loaded_digest == _digest(_as_item(current)):
-            current.words, current.guide, current.loaded_digest = item["words"], guide, wanted
-            current.save()
+        elif current.loaded_digest == _digest(_as_item(current)):  # nobody changed it since it was loaded
+            _update(current, item, guide, wanted)
             report.updated.append(key)
+        elif force:  # an editor's change: saved as a revision first, so it can be reverted in the admin
+            save_version(current, OVERWRITE_COMMENT)
+            _update(current, item, guide, wanted)
+            report.overwritten.append(key)
+            report.history[key] = history_url(current)
         else:
             report.kept.append(key)
+            continue
+        report.warnings += warnings
+
+
+def _update(synonym, item, guide, digest):
+    synonym.words, synonym.guide, synonym.loaded_digest = item["words"], guide, digest
+    synonym.save()
 
 
 def export_synonyms(path=SYNONYMS_FILE):

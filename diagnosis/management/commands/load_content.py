@@ -1,13 +1,22 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from config.history import OVERWRITE_COMMENT
 from diagnosis.content_files import ContentError, load
 
 
 class Command(BaseCommand):
-    help = "Load the default knowledge base and guides from the content files (idempotent)."
+    help = (
+        "Load the default knowledge base and guides from the content files (idempotent). "
+        "Items editors changed or deleted in the admin are left as they are."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Overwrite items an editor changed in the admin.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite items an editor changed (saving their version in the admin history first) "
+            "and recreate items an editor deleted.",
+        )
 
     def handle(self, *args, force=False, **options):
         try:
@@ -15,5 +24,21 @@ class Command(BaseCommand):
         except ContentError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Content loaded: {report.summary()}.")
-        if report.kept:
-            self.stdout.write("Kept admin edits (use --force to overwrite them): " + ", ".join(sorted(report.kept)))
+        self.list("Kept admin edits (use --force to overwrite them)", report.kept)
+        self.list("Deleted by an editor, not recreated (use --force to recreate them)", report.deleted)
+        self.list("Recreated what editors had deleted", report.restored)
+        if report.overwritten:
+            self.stdout.write(
+                f"Overwrote admin edits. Each editor's version is saved in the item's admin history "
+                f"(“{OVERWRITE_COMMENT}”), where it can be reverted:"
+            )
+            for key in sorted(report.overwritten):
+                self.stdout.write(f"  {key} ({report.history[key]})")
+        if report.warnings:
+            self.stdout.write("Left out references to what is not in the database:")
+            for warning in report.warnings:
+                self.stdout.write(f"  {warning}")
+
+    def list(self, heading, keys):
+        if keys:
+            self.stdout.write(f"{heading}: {', '.join(sorted(keys))}")
