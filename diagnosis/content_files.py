@@ -171,12 +171,17 @@ def read_content(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_D
 # --- dicts → database (load) -------------------------------------------------------------------------
 
 
+def _linked(entry):
+    """The slug a cause's action or guide entry links to: a plain slug, or a mapping with conditions."""
+    return entry["slug"] if isinstance(entry, dict) else entry
+
+
 # The references between content items: (kind, field) → the name of what one entry of the field refers to.
 REFERENCES = {
     ("guide", "related"): lambda slug: f"guide:{slug}",
     ("question", "asked_for"): lambda slug: f"answer:{SYMPTOM}={slug}",
-    ("cause", "actions"): lambda slug: f"action:{slug}",
-    ("cause", "guides"): lambda slug: f"guide:{slug}",
+    ("cause", "actions"): lambda entry: f"action:{_linked(entry)}",
+    ("cause", "guides"): lambda entry: f"guide:{_linked(entry)}",
     ("cause", "evidence"): lambda row: f"answer:{row['answer']}",
 }
 WHY_MISSING = {
