@@ -6,8 +6,9 @@ made against the one before it: field by field, line by line (stdlib difflib; Ma
 plus the inline rows saved with it (a guide's references, a cause's evidence). The diff is read-only; reverting
 stays reversion's own form.
 
-Code that overwrites an editor's work outside the admin (`load_content --force`) first saves it as a revision
-(`save_version`), so the editor finds it in the same history and reverts it with the same form.
+Code that overwrites an editor's work outside the admin (`load_content --force`) saves it as a revision first,
+and what replaced it after (`save_version`), so the editor finds both in the same history, sees what changed with
+the same diff, and reverts with the same form.
 """
 
 import difflib
@@ -23,6 +24,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 OVERWRITE_COMMENT = "load_content --force 覆盖前的版本"
+OVERWRITTEN_WITH_COMMENT = "load_content --force 载入的内容文件版本"
 
 
 def save_version(obj, comment):

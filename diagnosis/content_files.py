@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from config.history import OVERWRITE_COMMENT, history_url, save_version
+from config.history import OVERWRITE_COMMENT, OVERWRITTEN_WITH_COMMENT, save_version
 from guides.models import SearchSynonym, web_link
 from guides.synonyms import (
     SYNONYMS_FILE,
@@ -63,7 +63,7 @@ class LoadReport:
     deleted: list = field(default_factory=list)  # deleted by an editor after loading, not recreated
     restored: list = field(default_factory=list)  # deleted by an editor, recreated by `force`
     overwritten: list = field(default_factory=list)  # edited in the admin, overwritten by `force` after a revision
-    history: dict = field(default_factory=dict)  # overwritten key → its admin history page, to revert from
+    overwritten_rows: dict = field(default_factory=dict)  # overwritten key → its row (for its admin history)
     warnings: list = field(default_factory=list)  # references left out: what they name is not in the database
 
     def summary(self):
@@ -233,7 +233,7 @@ def _upsert(shape, item, report, *, force, deleted, missing):
         save_version(row, OVERWRITE_COMMENT)
         shape.apply(item)
         report.overwritten.append(key)
-        report.history[key] = history_url(row)
+        report.overwritten_rows[key] = row
     else:
         report.kept.append(key)
         return None
@@ -304,6 +304,9 @@ def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUI
         load_synonyms(report, force=force, path=synonyms_path, deleted=deleted, missing=gone)
     except SynonymFileError as exc:
         raise ContentError(str(exc)) from exc
+    for row in report.overwritten_rows.values():  # now complete (a guide's related links came last)
+        row.refresh_from_db()
+        save_version(row, OVERWRITTEN_WITH_COMMENT)
     return report
 
 

@@ -15,8 +15,11 @@ ascii_slug = RegexValidator(
 )
 
 # A guide's sources are web pages: no javascript:, data: or ftp: links, nothing relative. Used by the admin (the
-# field below) and by `load_content` for the content files.
-web_link = URLValidator(schemes=["http", "https"], message=_("请填写以 http:// 或 https:// 开头的完整网址。"))
+# field below) and by `load_content` for the content files. Its own code, so the admin form shows this message
+# rather than replacing it with the form field's generic "invalid URL".
+web_link = URLValidator(
+    schemes=["http", "https"], message=_("请填写以 http:// 或 https:// 开头的完整网址。"), code="web_link"
+)
 
 
 class GuideQuerySet(models.QuerySet):

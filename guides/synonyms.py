@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
-from config.history import OVERWRITE_COMMENT, history_url, save_version
+from config.history import OVERWRITE_COMMENT, save_version
 
 from .models import Guide, SearchSynonym
 from .search import Synonym
@@ -98,7 +98,7 @@ def load_synonyms(report, *, force=False, path=SYNONYMS_FILE, deleted=frozenset(
             save_version(current, OVERWRITE_COMMENT)
             _update(current, item, guide, wanted)
             report.overwritten.append(key)
-            report.history[key] = history_url(current)
+            report.overwritten_rows[key] = current
         else:
             report.kept.append(key)
             continue

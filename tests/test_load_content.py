@@ -17,9 +17,10 @@ from diagnosis import content_files
 from diagnosis.models import Action, Cause, CauseAction, Choice, Evidence, Question
 from guides.models import Guide, Reference, SearchSynonym
 
-from .test_admin import EDITOR_GROUP, PASSWORD, evidence_row, form_values
+from .test_admin import EDITOR_GROUP, PASSWORD, diff_lines, evidence_row, form_values
 
 OVERWRITE_COMMENT = "load_content --force 覆盖前的版本"
+OVERWRITTEN_WITH_COMMENT = "load_content --force 载入的内容文件版本"
 # One item of each kind, each with something that refers to it (evidence, cause actions, guide links,
 # related guides, a synonym's guide), so deleting it also exercises the cascade.
 ITEMS = {
@@ -261,8 +262,9 @@ def test_force_saves_a_revision_of_each_item_it_overwrites(db):
     assert sorted(report.overwritten) == sorted(EDITS)
     for key, (rows, field, value) in EDITS.items():
         model, lookup = ITEMS[key]
-        version = Version.objects.get_for_object(model.objects.get(**lookup)).get()
-        assert version.revision.comment == OVERWRITE_COMMENT
+        before, after = Version.objects.get_for_object(model.objects.get(**lookup)).order_by("pk")
+        assert (before.revision.comment, after.revision.comment) == (OVERWRITE_COMMENT, OVERWRITTEN_WITH_COMMENT)
+        version = before
         saved = [v.field_dict for v in version.revision.version_set.all()]
         assert any(fields.get(field) == value for fields in saved), key
         assert getattr(rows.get(), field) != value  # and the file's version is what the database holds now
@@ -291,8 +293,12 @@ def test_the_version_force_overwrote_can_be_reverted_in_the_admin(editor_client)
     cause.refresh_from_db()
     assert (cause.title, cause.evidence.get(choice=evidence.choice).weight) == ("负债偏高", 6)
     before_force = Version.objects.get_for_object(cause).get(revision__comment=OVERWRITE_COMMENT)
+    after_force = Version.objects.get_for_object(cause).get(revision__comment=OVERWRITTEN_WITH_COMMENT)
     history = editor_client.get(history_url).content.decode()
-    assert OVERWRITE_COMMENT in history
+    assert OVERWRITE_COMMENT in history and OVERWRITTEN_WITH_COMMENT in history
+    # What the files replaced, as the editor sees it before deciding to revert.
+    changes = editor_client.get(f"{history_url}{after_force.pk}/changes/")
+    assert "编辑改过的标题" in diff_lines(changes, "remove") and "负债偏高" in diff_lines(changes, "add")
     revision_url = f"{history_url}{before_force.pk}/"
     assert revision_url in history
     revert_form = editor_client.get(revision_url)
@@ -349,8 +355,15 @@ def test_a_reference_without_a_title_is_a_clear_error(db, tmp_path):
         content_files.load(knowledge_base_path=kb, guides_dir=guides_dir)
 
 
-@pytest.mark.parametrize("url", ["ftp://ftp.example.com/notice.pdf", "javascript:alert(1)", "data:text/html,x"])
-def test_the_admin_accepts_only_web_links_as_references(editor_client, url):
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://ftp.example.com/notice.pdf", "请填写以 http:// 或 https:// 开头的完整网址。"),
+        ("javascript:alert(1)", "输入一个有效的 URL。"),  # not a URL at all: the form field's own message
+        ("data:text/html,x", "输入一个有效的 URL。"),
+    ],
+)
+def test_the_admin_accepts_only_web_links_as_references(editor_client, url, message):
     guide = Guide.objects.get(slug="credit-report")
     change_url = f"/admin/guides/guide/{guide.pk}/change/"
     data = form_values(editor_client.get(change_url), "guide_form")
@@ -359,6 +372,7 @@ def test_the_admin_accepts_only_web_links_as_references(editor_client, url):
     response = editor_client.post(change_url, data)
 
     assert response.status_code == 200  # the form again, with the error
+    assert message in response.content.decode()
     assert not Reference.objects.filter(url=url).exists()
     with pytest.raises(ValidationError):
         Reference(guide=guide, title="x", url=url).full_clean()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from config.history import OVERWRITE_COMMENT
+from config.history import OVERWRITE_COMMENT, history_url
 from diagnosis.content_files import ContentError, load
 
 
@@ -29,11 +29,11 @@ class Command(BaseCommand):
         self.list("Recreated what editors had deleted", report.restored)
         if report.overwritten:
             self.stdout.write(
-                f"Overwrote admin edits. Each editor's version is saved in the item's admin history "
-                f"(“{OVERWRITE_COMMENT}”), where it can be reverted:"
+                f"Overwrote admin edits. Each item's admin history has the editor's version (“{OVERWRITE_COMMENT}”), "
+                "to revert to, and what the files replaced it with:"
             )
             for key in sorted(report.overwritten):
-                self.stdout.write(f"  {key} ({report.history[key]})")
+                self.stdout.write(f"  {key} ({history_url(report.overwritten_rows[key])})")
         if report.warnings:
             self.stdout.write("Left out references to what is not in the database:")
             for warning in report.warnings:
