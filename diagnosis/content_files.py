@@ -8,8 +8,9 @@ construction. `load` is idempotent and careful with editors' work:
 - an item an editor deleted is not recreated ("deleted"): its `LoadedContent` row outlived it. What refers to it
   (a cause's evidence on a deleted question's answers, a link to a deleted guide) loads without that reference,
   with a warning, so the rest of the content still loads;
-- `force` overwrites the edits and recreates the deletions, and first saves each edited item as a revision
-  (`config.history.save_version`), so the editor can revert to it from the item's admin history.
+- `force` overwrites the edits and recreates the deletions. It saves each edited item as a revision before
+  overwriting it and again after (`config.history.save_version`), so the editor sees what the files changed in the
+  item's admin history and can revert to their version there.
 """
 
 import hashlib
