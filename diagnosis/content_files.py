@@ -65,11 +65,28 @@ def question_to_dict(q):
         "order": q.order,
         "asked_for": sorted(c.slug for c in q.asked_for.all()),
         "in_service_summary": q.in_service_summary,
+        **_interview_keys(
+            triage=q.triage or None,
+            ask_when=sorted(f"{c.question.slug}={c.slug}" for c in q.ask_when.select_related("question")),
+            screen=q.screen,
+            unticked=q.unticked,
+        ),
         "choices": [
-            {"slug": c.slug, "label": c.label, "help_text": c.help_text, "summary_text": c.summary_text}
+            {
+                "slug": c.slug,
+                "label": c.label,
+                "help_text": c.help_text,
+                "summary_text": c.summary_text,
+                **_interview_keys(prior=c.prior, tick=c.tick),
+            }
             for c in q.choices.order_by("order", "id")
         ],
     }
+
+
+def _interview_keys(**values):
+    """The adaptive checkup's optional keys, written only when set so files without them stay as they were."""
+    return {key: value for key, value in values.items() if value is not None and value not in ("", [])}
 
 
 def action_to_dict(a):
@@ -229,6 +246,9 @@ def _apply_question(item):
             "help_text": item.get("help_text", ""),
             "order": item.get("order", 100),
             "in_service_summary": item.get("in_service_summary", True),
+            "triage": item.get("triage", 0),
+            "screen": item.get("screen", ""),
+            "unticked": item.get("unticked", ""),
         },
     )
     keep = []
@@ -241,6 +261,8 @@ def _apply_question(item):
                 "help_text": choice.get("help_text", ""),
                 "summary_text": choice.get("summary_text", ""),
                 "order": (position + 1) * 10,
+                "prior": choice.get("prior"),
+                "tick": choice.get("tick", ""),
             },
         )
         keep.append(obj.pk)
@@ -249,6 +271,21 @@ def _apply_question(item):
     if len(symptoms) != len(set(item.get("asked_for", []))):
         raise ContentError(f"question {item['slug']}: asked_for names an unknown symptom")
     question.asked_for.set(symptoms)
+    if item.get("unticked") and not question.choices.filter(slug=item["unticked"]).exists():
+        raise ContentError(f"question {item['slug']}: unticked names an unknown choice {item['unticked']!r}")
+
+
+def _apply_ask_when(item):
+    """Conditions name other questions' answers, so they are linked once every question exists."""
+    question = Question.objects.get(slug=item["slug"])
+    answers = []
+    for answer in item.get("ask_when", []):
+        question_slug, _, choice_slug = answer.partition("=")
+        choice = Choice.objects.filter(question__slug=question_slug, slug=choice_slug).first()
+        if choice is None:
+            raise ContentError(f"question {item['slug']}: ask_when names an unknown answer {answer!r}")
+        answers.append(choice)
+    question.ask_when.set(answers)
 
 
 def _apply_action(item):
@@ -321,12 +358,19 @@ def _normalise_question(item):
         "order": int(item.get("order", 100)),
         "asked_for": sorted(str(s) for s in item.get("asked_for") or []),
         "in_service_summary": bool(item.get("in_service_summary", True)),
+        **_interview_keys(
+            triage=int(item.get("triage") or 0) or None,
+            ask_when=sorted(str(a) for a in item.get("ask_when") or []),
+            screen=str(item.get("screen") or ""),
+            unticked=str(item.get("unticked") or ""),
+        ),
         "choices": [
             {
                 "slug": str(c["slug"]),
                 "label": c["label"],
                 "help_text": c.get("help_text") or "",
                 "summary_text": c.get("summary_text") or "",
+                **_interview_keys(prior=None if c.get("prior") is None else int(c["prior"]), tick=c.get("tick") or ""),
             }
             for c in item["choices"]
         ],
@@ -380,9 +424,13 @@ def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUI
             _apply_guide_related(item)
 
     questions = sorted(kb["questions"], key=lambda q: q["slug"] != "symptom")  # symptom choices first
-    for item in map(_normalise_question, questions):
+    questions = [_normalise_question(q) for q in questions]
+    for item in questions:
         _upsert(f"question:{item['slug']}", item, _existing(Question, item["slug"], question_to_dict),
                 lambda item=item: _apply_question(item), report, force)  # fmt: skip
+    for item in questions:  # ask_when may name a question further down the file
+        if f"question:{item['slug']}" in report.created + report.updated:
+            _apply_ask_when(item)
     for item in map(_normalise_action, kb["actions"]):
         _upsert(f"action:{item['slug']}", item, _existing(Action, item["slug"], action_to_dict),
                 lambda item=item: _apply_action(item), report, force)  # fmt: skip

@@ -31,6 +31,7 @@ def build_knowledge_base(revision=0):
     questions = Question.objects.prefetch_related(
         Prefetch("choices", queryset=Choice.objects.order_by("order", "id")),
         Prefetch("asked_for", queryset=Choice.objects.only("slug")),
+        Prefetch("ask_when", queryset=Choice.objects.select_related("question").only("slug", "question__slug")),
     )
     causes = Cause.objects.prefetch_related(
         Prefetch("guides", queryset=Guide.objects.published().order_by("category", "order", "slug")),
@@ -44,9 +45,16 @@ def build_knowledge_base(revision=0):
                 text=q.text,
                 short_label=q.short_label,
                 help_text=q.help_text,
-                choices=tuple(engine.ChoiceInfo(c.slug, c.label, c.help_text, c.summary_text) for c in q.choices.all()),
+                choices=tuple(
+                    engine.ChoiceInfo(c.slug, c.label, c.help_text, c.summary_text, prior=c.prior, tick=c.tick)
+                    for c in q.choices.all()
+                ),
                 asked_for=frozenset(c.slug for c in q.asked_for.all()),
                 in_service_summary=q.in_service_summary,
+                triage=q.triage,
+                ask_when=frozenset((c.question.slug, c.slug) for c in q.ask_when.all()),
+                screen=q.screen,
+                unticked=q.unticked,
             )
             for q in questions
         ),

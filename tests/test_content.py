@@ -25,7 +25,10 @@ CONTRACT = {
     "usage": (["never", "sometimes", "maxed"], ["limit_stuck", "limit_gone"]),
     "limit_level": (["low", "mid", "high"], ["limit_stuck"]),
     "recent_borrows": (["zero_one", "several", "many"], ["cannot_borrow", "renewal_failed"]),
-    "message": (["assessment", "system", "account_risk", "none"], "all but limit_stuck"),
+    "message": (
+        ["assessment", "system", "account_risk", "partner_bank", "entry_gone", "none", "unsure"],
+        "all but limit_stuck",
+    ),
     "timing": (["peak", "after_update", "anytime"], ["cannot_borrow", "renewal_failed"]),
     "app_version": (["latest", "outdated", "unsure"], ["cannot_borrow", "renewal_failed", "limit_gone"]),
     "security_event": (["none", "new_device", "risk_notice"], ALL),
@@ -33,11 +36,14 @@ CONTRACT = {
     "regional": (["no", "yes", "unsure"], "all but limit_restricted"),
     "scam_contact": (["no", "yes"], ALL),
     "business_owner": (["no", "yes"], ALL),
+    "collection": (["none", "harassed", "threatened", "unsure"], ALL),
+    "coping": (["ok", "overwhelmed", "unsure"], ALL),
 }
 CAUSES = [
     "current_overdue", "overdue_history", "multiple_borrowing", "high_debt", "income_instability", "thin_profile",
     "identity_mismatch", "age_student", "platform_tightening", "industry_risk", "technical_issue", "borrowing_rules",
-    "account_security", "usage_pattern", "scam_risk",
+    "account_security", "usage_pattern", "scam_risk", "collection_harassment", "feeling_overwhelmed",
+    "partner_bank_line",
 ]  # fmt: skip
 SYMPTOMS = CONTRACT["symptom"][0]
 
@@ -61,7 +67,9 @@ def test_contract_question_has_its_choices_and_skip_logic(kb, slug):
 
 def test_contract_causes_exist_and_only_the_right_ones_are_urgent(kb):
     assert set(CAUSES) <= {c.slug for c in kb.causes}
-    assert {c.slug for c in kb.causes if c.urgent} == {"current_overdue", "scam_risk"}
+    assert {c.slug for c in kb.causes if c.urgent} == {
+        "current_overdue", "scam_risk", "collection_harassment", "feeling_overwhelmed",
+    }  # fmt: skip
 
 
 def test_guide_categories_are_the_contract():

@@ -149,7 +149,7 @@ def seeded(content, kb, settings):
         alice=alice_assessment,
         carol=carol_assessment,
         walked={
-            "alice": [q.slug for q in kb.path("cannot_borrow")],
+            "alice": [q.slug for q in kb.path("cannot_borrow", {"overdue": "current"})],  # asked about pressure too
             "carol": [q.slug for q in kb.path("limit_gone")],
             "dan": ["symptom", "overdue"],
         },

@@ -27,6 +27,8 @@ NEUTRAL = {
     "app_version": "latest",
     "regional": "no",
     "scam_contact": "no",
+    "collection": "none",
+    "coping": "ok",
 }
 SYMPTOMS = ["cannot_borrow", "limit_gone", "limit_restricted", "renewal_failed", "limit_stuck"]
 
@@ -34,7 +36,7 @@ SYMPTOMS = ["cannot_borrow", "limit_gone", "limit_restricted", "renewal_failed",
 def answers_for(kb, symptom, **overrides):
     """A person with nothing wrong, on this symptom's path, except the overrides."""
     answers = {"symptom": symptom}
-    for question in kb.path(symptom):
+    for question in kb.path(symptom, {**NEUTRAL, **overrides}):
         if question.slug != "symptom":
             answers[question.slug] = overrides.get(question.slug, NEUTRAL[question.slug])
     return answers
@@ -61,6 +63,9 @@ REACH = {
     "borrowing_rules": ("renewal_failed", {"recent_borrows": "many"}, ("recent_borrows", "zero_one")),
     "account_security": ("cannot_borrow", {"security_event": "risk_notice"}, ("security_event", "none")),
     "usage_pattern": ("limit_stuck", {"usage": "never"}, ("usage", "sometimes")),
+    "partner_bank_line": ("limit_gone", {"message": "partner_bank"}, ("message", "assessment")),
+    "collection_harassment": ("limit_gone", {"debt_load": "high", "collection": "harassed"}, ("collection", "none")),
+    "feeling_overwhelmed": ("cannot_borrow", {"debt_load": "high", "coping": "overwhelmed"}, ("coping", "ok")),
 }
 
 
