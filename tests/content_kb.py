@@ -49,7 +49,14 @@ def knowledge_base_from_content(content, guides):
                 short_label=q.get("short_label") or "",
                 help_text=q.get("help_text") or "",
                 choices=tuple(
-                    ChoiceInfo(str(c["slug"]), c["label"], prior=c.get("prior"), tick=c.get("tick") or "")
+                    ChoiceInfo(
+                        slug=str(c["slug"]),
+                        label=c["label"],
+                        help_text=c.get("help_text") or "",
+                        summary_text=c.get("summary_text") or "",
+                        prior=c.get("prior"),
+                        tick=c.get("tick") or "",
+                    )
                     for c in q["choices"]
                 ),
                 asked_for=frozenset(str(s) for s in q.get("asked_for") or []),

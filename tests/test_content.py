@@ -234,3 +234,28 @@ def test_diagnose_command_bad_input_exits_2_with_one_line(answers, named):
     assert done.returncode == 2
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and named in done.stderr
+
+
+def test_the_interview_keys_reach_the_engine_from_the_database_as_in_the_files(kb):
+    """triage, ask_when, screen, unticked, prior and tick survive load_content and knowledge.py unchanged."""
+    from tests.content_kb import default_knowledge_base
+
+    from_files = default_knowledge_base()
+    assert kb.questions == from_files.questions  # every field of every question and choice, in order
+    assert {(r.question, r.choice, r.cause, r.weight) for r in kb.evidence} == {
+        (r.question, r.choice, r.cause, r.weight) for r in from_files.evidence
+    }
+    assert kb.question("collection").ask_when == {("overdue", "current"), ("debt_load", "high")}
+    assert kb.question("security_event").choice("risk_notice").tick
+
+
+def test_a_condition_or_unticked_answer_naming_nothing_is_a_clear_error(db, tmp_path):
+    text = content_files.KNOWLEDGE_BASE_FILE.read_text()
+    for broken, words in [
+        (text.replace("- overdue=current", "- overdue=sometimes"), "ask_when"),
+        (text.replace("unticked: anytime", "unticked: never_ever"), "unticked"),
+    ]:
+        kb_file = tmp_path / "kb.yaml"
+        kb_file.write_text(broken)
+        with pytest.raises(content_files.ContentError, match=words):
+            content_files.load(knowledge_base_path=kb_file, force=True)

@@ -164,7 +164,7 @@ def test_freelancer_whose_income_fell_and_who_took_another_loan(kb):
     answers = answers_for(kb, "renewal_failed", income="unstable", applications="few", debt_load="medium")
     result = diagnose(answers, kb)
     assert result.findings[0].cause == "income_instability"
-    assert finding(result, "multiple_borrowing").likelihood == "low"
+    assert finding(result, "multiple_borrowing") is None  # one or two applications in half a year are ordinary
 
 
 def test_good_payer_in_a_region_hit_by_tightening(kb):
