@@ -304,6 +304,15 @@ def top_causes(answers, kb):
     return tuple(tables.causes[i] for i in _top(_scores(_known(answers, kb), tables), tables.urgent))
 
 
+def urgent_causes(answers, kb):
+    """The urgent causes the answers so far raise (CauseInfo, in the engine's order): the calm notice the next screen
+    shows at once, with what to do now, instead of waiting for the result page."""
+    tables = _tables(kb)
+    scores = _scores(_known(answers, kb), tables)
+    ranked = sorted((-score, i) for i, score in enumerate(scores) if score > 0 and tables.urgent[i])
+    return tuple(kb.causes[i] for _, i in ranked)
+
+
 # --- what is left to ask, and what each answer could do --------------------------------------------------------
 
 

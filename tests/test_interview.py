@@ -422,3 +422,11 @@ def test_the_estimate_counts_down_for_a_person_who_gives_the_likeliest_answers()
 def test_the_group_tick_labels_are_chinese_statements():
     for tick in signals().ticks + find_screen({"symptom": "limit_gone", "overdue": "current"}, KB, "pressure").ticks:
         assert re.search(r"[\u4e00-\u9fff]", tick.label) and len(tick.label) <= 60
+
+
+def test_an_urgent_answer_is_known_at_once_for_the_next_screen():
+    assert interview.urgent_causes({"symptom": "limit_gone", "scam_contact": "no"}, KB) == ()
+    scam = interview.urgent_causes({"symptom": "limit_gone", "scam_contact": "yes"}, KB)
+    assert [c.slug for c in scam] == ["scam_risk"] and "110" in scam[0].urgent_message
+    crisis = {"symptom": "limit_gone", "scam_contact": "no", "overdue": "current", "coping": "overwhelmed"}
+    assert [c.slug for c in interview.urgent_causes(crisis, KB)] == ["feeling_overwhelmed", "current_overdue"]
