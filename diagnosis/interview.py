@@ -210,7 +210,9 @@ def read_group(kb, screen, ticked, *, none_of_these=False):
     offered = {(t.question, t.choice) for t in screen.ticks}
     chosen = {}
     for pair in ticked:
-        if not (isinstance(pair, tuple) and len(pair) == 2 and pair in offered):
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair)) or (
+            pair not in offered
+        ):
             raise GroupAnswerError("tampered", f"not a box on screen {screen.slug!r}: {pair!r}")
         chosen.setdefault(pair[0], set()).add(pair[1])
     if chosen and none_of_these:
@@ -285,10 +287,6 @@ def _top(scores, urgent):
     a cause with a score of 0 or less is not shown."""
     shown = sorted((not urgent[i], -score, i) for i, score in enumerate(scores) if score > 0)
     return tuple(i for _, _, i in shown[:3])
-
-
-def _same(a, b):
-    return (a[:1] == b[:1]) and set(a) == set(b)
 
 
 def _similarity(a, b):

@@ -215,6 +215,7 @@ def test_two_boxes_of_one_question_keep_the_more_serious_sign(ticked, winner):
         ("regional", "yes"),  # not on limit_restricted's path
         ("industry",),
         "industry=yes",
+        (["industry"], "yes"),
     ],
 )
 def test_a_box_the_screen_does_not_offer_is_tampering(pair):
