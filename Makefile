@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3 python3.14 python3.13 python3.12; do \
 # Tests and the production-like server run with DEBUG off and a throwaway key.
 TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 HTTPS=0
 
-.PHONY: run test test-browser lint format serve bench collectstatic purge clean css
+.PHONY: run test test-browser lint format serve bench bench-interview collectstatic purge clean css
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (python3 --version)"; exit 1; }
@@ -60,6 +60,10 @@ serve: $(VENV)/.installed
 ## bench: start `make serve` on a free port with a fresh database and measure it (docs/performance.md)
 bench: $(VENV)/.installed
 	$(PY) tests/bench.py
+
+## bench-interview: screens asked and agreement of the adaptive checkup on the personas (docs/interview.md)
+bench-interview: $(VENV)/.installed
+	$(TEST_ENV) $(PY) tests/interview_bench.py
 
 ## purge: delete expired results (run daily from cron)
 purge: $(VENV)/.installed

@@ -181,6 +181,9 @@ def _linked(entry):
 REFERENCES = {
     ("guide", "related"): lambda slug: f"guide:{slug}",
     ("question", "asked_for"): lambda slug: f"answer:{SYMPTOM}={slug}",
+    # An answer's choices may still be on their way (a question further down the file): only a deleted question
+    # is left out here; the deferred pass in `load` leaves out what is missing once every question is written.
+    ("question", "ask_when"): lambda answer: f"question:{answer.partition('=')[0]}",
     ("cause", "actions"): lambda entry: f"action:{_linked(entry)}",
     ("cause", "guides"): lambda entry: f"guide:{_linked(entry)}",
     ("cause", "evidence"): lambda row: f"answer:{row['answer']}",
@@ -293,9 +296,14 @@ def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUI
     for item in symptom:  # first: the other questions' asked_for names the symptom's choices
         upsert(QUESTION, item)
     missing = gone | _missing_answers(content)
-    for item in content["questions"]:
-        if item["slug"] != SYMPTOM:
-            upsert(QUESTION, item, missing)
+    written = [upsert(QUESTION, item, missing) for item in content["questions"] if item["slug"] != SYMPTOM]
+    missing = gone | _missing_answers(content)  # every question's choices are settled now
+    for item in filter(None, written):  # ask_when may name a question further down the file
+        asked_when = [answer for answer in item["ask_when"] if f"answer:{answer}" not in missing]
+        if asked_when != item["ask_when"]:
+            left_out = ", ".join(sorted(set(item["ask_when"]) - set(asked_when)))
+            report.warnings.append(f"{QUESTION.key(item)}: left out ask_when {left_out} ({WHY_MISSING['answer']})")
+        QUESTION.apply({**item, "ask_when": asked_when}, deferred=True)
     for item in content["actions"]:
         upsert(ACTION, item)
     missing = gone | _missing_answers(content)  # every question is settled now
@@ -314,13 +322,12 @@ def load(*, force=False, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUI
 def export(*, knowledge_base_path=KNOWLEDGE_BASE_FILE, guides_dir=GUIDES_DIR, synonyms_path=None):
     """Write the database's current content back into the content files. Returns the number of files."""
     content = {
-        "questions": QUESTION.to_dicts(QUESTION.rows()),
-        "actions": ACTION.to_dicts(ACTION.rows()),
-        "causes": CAUSE.to_dicts(CAUSE.rows()),
+        f"{shape.kind}s": [shape.fingerprinted(item) for item in shape.to_dicts(shape.rows())]
+        for shape in (QUESTION, ACTION, CAUSE)
     }
     write_knowledge_base(content, knowledge_base_path)
     Path(guides_dir).mkdir(parents=True, exist_ok=True)
-    guides = GUIDE.to_dicts(GUIDE.rows())
+    guides = [GUIDE.fingerprinted(item) for item in GUIDE.to_dicts(GUIDE.rows())]
     for guide in guides:
         write_guide(guide, guides_dir)
     export_synonyms(synonyms_path or Path(guides_dir) / SYNONYMS_FILE.name)

@@ -36,6 +36,9 @@ class ContentError(ValueError):
 class Text:
     name: str
     default: object = REQUIRED  # an optional text is "" when missing or empty
+    # A field added after content was first loaded: written to the files and fingerprinted only when set, so
+    # files without it stay as they were and a database loaded before it existed still reads as "unchanged".
+    omit_when_empty: bool = False
 
     def normalise(self, item):
         value = _get(item, self.name, self.default)
@@ -52,6 +55,15 @@ class Text:
 class Number(Text):
     def normalise(self, item):
         return int(_get(item, self.name, self.default))
+
+
+@dataclass(frozen=True)
+class MaybeNumber(Text):
+    """A whole number that may be left out (None)."""
+
+    def normalise(self, item):
+        value = _get(item, self.name, self.default)
+        return None if value is None or value == "" else int(value)
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,16 @@ def _plain(fields, item):
     return {field.name: field.normalise(item) for field in fields}
 
 
+def _empty_value(field):
+    return [] if isinstance(field, Related) else field.default
+
+
+def _compact(fields, item):
+    """`item` without the fields that are left out while empty (see `Text.omit_when_empty`)."""
+    empty = {f.name for f in fields if f.omit_when_empty and item.get(f.name) == _empty_value(f)}
+    return {name: value for name, value in item.items() if name not in empty}
+
+
 # --- related rows: read for many items in one query, written after the item itself ----------------------
 
 
@@ -110,6 +132,10 @@ class Related:
     def write(self, row, value):
         raise NotImplementedError
 
+    def compact(self, value):
+        """The value as written to files and fingerprints (nested fields left out while empty)."""
+        return value
+
 
 def _grouped(pairs):
     grouped = {}
@@ -122,7 +148,14 @@ class Choices(Related):
     """A question's choices, in asking order; each is slug, label, help_text, summary_text."""
 
     name = "choices"
-    fields = (Text("slug"), Text("label"), Text("help_text", ""), Text("summary_text", ""))
+    fields = (
+        Text("slug"),
+        Text("label"),
+        Text("help_text", ""),
+        Text("summary_text", ""),
+        MaybeNumber("prior", None, omit_when_empty=True),  # how many in 100 people give it (the adaptive checkup)
+        Text("tick", "", omit_when_empty=True),  # its wording as a box on a grouped screen
+    )
 
     def normalise(self, item):
         return [_plain(self.fields, choice) for choice in _get(item, self.name, REQUIRED)]
@@ -142,6 +175,9 @@ class Choices(Related):
             keep.append(row.pk)
         question.choices.exclude(pk__in=keep).delete()
 
+    def compact(self, value):
+        return [_compact(self.fields, choice) for choice in value]
+
 
 class AskedFor(Related):
     """The symptoms a question is asked for (none: every symptom), sorted."""
@@ -160,6 +196,37 @@ class AskedFor(Related):
         if len(symptoms) != len(set(value)):
             raise ContentError(f"question {question.slug}: asked_for names an unknown symptom")
         question.asked_for.set(symptoms)
+
+
+class AskWhen(Related):
+    """Answers that call for the question ("overdue=current"); any one of them will do. None: always asked.
+
+    Written once every question exists, as they may name a question further down the file.
+    """
+
+    name = "ask_when"
+    deferred = True
+    omit_when_empty = True
+
+    def normalise(self, item):
+        return sorted(str(answer) for answer in item.get(self.name) or [])
+
+    def read_many(self, rows):
+        links = Question.ask_when.through.objects.filter(question__in=rows).values_list(
+            "question_id", "choice__question__slug", "choice__slug"
+        )
+        return {pk: sorted(f"{q}={c}" for q, c in pairs) for pk, pairs in _grouped(
+            (pk, (q, c)) for pk, q, c in links).items()}  # fmt: skip
+
+    def write(self, question, value):
+        answers = []
+        for answer in value:
+            question_slug, _, choice_slug = answer.partition("=")
+            choice = Choice.objects.filter(question__slug=question_slug, slug=choice_slug).first()
+            if choice is None:
+                raise ContentError(f"question {question.slug}: ask_when names an unknown answer {answer!r}")
+            answers.append(choice)
+        question.ask_when.set(answers)
 
 
 class CauseActions(Related):
@@ -314,6 +381,7 @@ class Shape:
     fields: tuple
     export_order: tuple[str, ...]
     validate: bool = False  # run the model's own validation (a guide's slug rules) after writing
+    checks: tuple = ()  # functions (row, item) that raise ContentError when the written item does not hang together
 
     @property
     def plain(self):
@@ -327,9 +395,10 @@ class Shape:
         return f"{self.kind}:{item['slug']}"
 
     def fingerprinted(self, item):
-        """The item as its fingerprint sees it: fields added later are left out while empty."""
-        empty = {f.name for f in self.related if f.omit_when_empty and not item.get(f.name)}
-        return {name: value for name, value in item.items() if name not in empty}
+        """The item as the files and its fingerprint see it: fields added later are left out while empty."""
+        item = _compact(self.fields, item)
+        return {name: f.compact(item[name]) if name in item and isinstance(f, Related) else item[name]
+                for f in self.fields for name in [f.name] if name in item}  # fmt: skip
 
     def normalise(self, item):
         """A file's item in exactly the shape `to_dicts` gives, so fingerprints compare like with like."""
@@ -371,6 +440,8 @@ class Shape:
         for field in self.related:
             if not field.deferred:
                 field.write(row, item[field.name])
+        for check in self.checks:
+            check(row, item)
         return row
 
 
@@ -393,6 +464,13 @@ GUIDE = Shape(
     export_order=("category", "order", "slug"),
     validate=True,
 )
+
+
+def _unticked_is_a_choice(question, item):
+    if item["unticked"] and not question.choices.filter(slug=item["unticked"]).exists():
+        raise ContentError(f"question {question.slug}: unticked names an unknown choice {item['unticked']!r}")
+
+
 QUESTION = Shape(
     "question",
     Question,
@@ -404,9 +482,15 @@ QUESTION = Shape(
         Number("order", 100),
         AskedFor(),
         Flag("in_service_summary", True),
+        # How the adaptive checkup (diagnosis.interview) asks it.
+        Number("triage", 0, omit_when_empty=True),
+        AskWhen(),
+        Text("screen", "", omit_when_empty=True),
+        Text("unticked", "", omit_when_empty=True),
         Choices(),
     ),
     export_order=("order", "id"),
+    checks=(_unticked_is_a_choice,),
 )
 ACTION = Shape(
     "action",

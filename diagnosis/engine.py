@@ -33,6 +33,8 @@ class ChoiceInfo:
     label: str
     help_text: str = ""
     summary_text: str = ""
+    prior: int | None = None  # roughly how many in 100 people asked give this answer; None: not estimated
+    tick: str = ""  # its wording as a box on a grouped screen ("以下哪些情况符合你"); empty: not offered as a box
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,17 @@ class QuestionInfo:
     choices: tuple[ChoiceInfo, ...] = ()
     asked_for: frozenset[str] = frozenset()  # symptom slugs; empty means every symptom
     in_service_summary: bool = True
+    triage: int = 0  # > 0: asked right after the symptom, in this order, before the checkup may stop
+    ask_when: frozenset[tuple[str, str]] = frozenset()  # (question, choice) pairs; empty: always, else any of them
+    screen: str = ""  # questions sharing this slug are asked together on one grouped screen
+    unticked: str = ""  # on a grouped screen: the choice an unticked box means ("no" / "none")
 
     def applies_to(self, symptom):
         return not self.asked_for or symptom in self.asked_for
+
+    def asked_given(self, answers):
+        """Whether the answers so far call for this question (its `ask_when` condition)."""
+        return not self.ask_when or any(answers.get(question) == choice for question, choice in self.ask_when)
 
     def choice(self, slug):
         return next((c for c in self.choices if c.slug == slug), None)
@@ -108,6 +118,7 @@ class KnowledgeBase:
     revision: int = 0  # the content revision it was read at; pages key their caches on it
     _question_index: dict = field(default_factory=dict, compare=False, repr=False)
     _evidence_index: dict = field(default_factory=dict, compare=False, repr=False)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # derived tables other pure modules keep
 
     def __post_init__(self):
         self._question_index.update({q.slug: q for q in self.questions})
@@ -146,10 +157,17 @@ class KnowledgeBase:
                     short_label=item["short_label"],
                     help_text=item["help_text"],
                     choices=tuple(
-                        ChoiceInfo(c["slug"], c["label"], c["help_text"], c["summary_text"]) for c in item["choices"]
+                        ChoiceInfo(
+                            c["slug"], c["label"], c["help_text"], c["summary_text"], c.get("prior"), c.get("tick", "")
+                        )
+                        for c in item["choices"]
                     ),
                     asked_for=frozenset(item["asked_for"]),
                     in_service_summary=item["in_service_summary"],
+                    triage=item.get("triage", 0),
+                    ask_when=frozenset(_answer(answer) for answer in item.get("ask_when", ())),
+                    screen=item.get("screen", ""),
+                    unticked=item.get("unticked", ""),
                 )
                 for item in questions
             ),
@@ -183,11 +201,15 @@ class KnowledgeBase:
     def rules_for(self, question, choice):
         return self._evidence_index.get((question, choice), ())
 
-    def path(self, symptom):
-        """The questions this person is asked, in order, for the symptom they chose (None: not chosen yet)."""
+    def path(self, symptom, answers=None):
+        """The questions this person is asked, in order, for the symptom they chose (None: not chosen yet).
+
+        A question with an `ask_when` condition is on the path only when `answers` meet it.
+        """
         if symptom is None:
             return tuple(q for q in self.questions if q.slug == SYMPTOM)
-        return tuple(q for q in self.questions if q.applies_to(symptom))
+        answers = answers or {}
+        return tuple(q for q in self.questions if q.applies_to(symptom) and q.asked_given(answers))
 
 
 @dataclass(frozen=True)
@@ -273,7 +295,7 @@ def applicable_answers(answers, kb):
     symptom = answers.get(SYMPTOM)
     if symptom is None:
         return {}
-    return {q.slug: answers[q.slug] for q in kb.path(symptom) if q.slug in answers}
+    return {q.slug: answers[q.slug] for q in kb.path(symptom, answers) if q.slug in answers}
 
 
 def diagnose(answers, kb):

@@ -24,7 +24,7 @@ def path(kb, answers):
     symptom = answers.get(SYMPTOM)
     if symptom is None or kb.question(SYMPTOM).choice(symptom) is None:
         return kb.path(None)
-    return kb.path(symptom)
+    return kb.path(symptom, answers)
 
 
 def path_length(kb, answers):
@@ -32,7 +32,7 @@ def path_length(kb, answers):
     if symptom is None or kb.question(SYMPTOM).choice(symptom) is None:
         symptoms = [c.slug for c in kb.question(SYMPTOM).choices]
         return max((len(kb.path(s)) for s in symptoms), default=1)
-    return len(kb.path(symptom))
+    return len(kb.path(symptom, answers))
 
 
 def first_unanswered(kb, answers):

@@ -34,6 +34,31 @@ class Question(models.Model):
         help_text=_("不选表示所有情况都问。"),
     )
     in_service_summary = models.BooleanField(_("写进客服情况说明"), default=True)
+    # How the adaptive checkup (diagnosis.interview) asks it.
+    triage = models.PositiveSmallIntegerField(
+        _("分诊顺序"),
+        default=0,
+        help_text=_("大于 0：紧接着症状、按这个数字从小到大先问，没问完不会提前结束。0：由体检按需要决定问不问。"),
+    )
+    ask_when = models.ManyToManyField(
+        "Choice",
+        verbose_name=_("只在有这些回答时提问"),
+        blank=True,
+        related_name="+",
+        help_text=_("选了其中任何一个回答才问（比如“现在有逾期”）。不选表示不加这个条件。"),
+    )
+    screen = models.SlugField(
+        _("同屏分组"),
+        max_length=40,
+        blank=True,
+        help_text=_("同一个分组标识的问题放在一屏“以下哪些情况符合你？（可多选）”里问。留空表示单独一屏。"),
+    )
+    unticked = models.SlugField(
+        _("不勾选时的答案"),
+        max_length=40,
+        blank=True,
+        help_text=_("分组问题里，一项也没勾时记成哪个选项（填选项标识，比如 no、none）。"),
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -56,6 +81,19 @@ class Choice(models.Model):
         help_text=_("写进客服情况说明的事实陈述；留空则不写进说明（比如“我不确定”）。"),
     )
     order = models.PositiveIntegerField(_("顺序"), default=100)
+    prior = models.PositiveSmallIntegerField(
+        _("大约多少人选（%）"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("被问到的人里，大约每 100 人有几人选这一项；体检据此判断还值不值得多问。留空表示不估计。"),
+    )
+    tick = models.CharField(
+        _("勾选项说法"),
+        max_length=120,
+        blank=True,
+        help_text=_("问题放在分组屏里时，这一项作为勾选框显示的说法。留空表示不作为勾选项。"),
+    )
 
     class Meta:
         ordering = ["question__order", "order", "id"]

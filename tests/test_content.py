@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from diagnosis import content_files
 from diagnosis.content_shapes import ACTION, CAUSE, GUIDE, QUESTION, SHAPES
-from diagnosis.engine import diagnose
+from diagnosis.engine import KnowledgeBase, diagnose
 from diagnosis.models import Cause, Choice, Evidence, LoadedContent, Question
 from guides.models import Category, Guide
 
@@ -28,7 +28,10 @@ CONTRACT = {
     "usage": (["never", "sometimes", "maxed"], ["limit_stuck", "limit_gone"]),
     "limit_level": (["low", "mid", "high"], ["limit_stuck"]),
     "recent_borrows": (["zero_one", "several", "many"], ["cannot_borrow", "renewal_failed"]),
-    "message": (["assessment", "system", "account_risk", "none"], "all but limit_stuck"),
+    "message": (
+        ["assessment", "system", "account_risk", "partner_bank", "entry_gone", "none", "unsure"],
+        "all but limit_stuck",
+    ),
     "timing": (["peak", "after_update", "anytime"], ["cannot_borrow", "renewal_failed"]),
     "app_version": (["latest", "outdated", "unsure"], ["cannot_borrow", "renewal_failed", "limit_gone"]),
     "security_event": (["none", "new_device", "risk_notice"], ALL),
@@ -36,11 +39,14 @@ CONTRACT = {
     "regional": (["no", "yes", "unsure"], "all but limit_restricted"),
     "scam_contact": (["no", "yes"], ALL),
     "business_owner": (["no", "yes"], ALL),
+    "collection": (["none", "harassed", "threatened", "unsure"], ALL),
+    "coping": (["ok", "overwhelmed", "unsure"], ALL),
 }
 CAUSES = [
     "current_overdue", "overdue_history", "multiple_borrowing", "high_debt", "income_instability", "thin_profile",
     "identity_mismatch", "age_student", "platform_tightening", "industry_risk", "technical_issue", "borrowing_rules",
-    "account_security", "usage_pattern", "scam_risk",
+    "account_security", "usage_pattern", "scam_risk", "collection_harassment", "feeling_overwhelmed",
+    "partner_bank_line",
 ]  # fmt: skip
 
 
@@ -63,7 +69,9 @@ def test_contract_question_has_its_choices_and_skip_logic(kb, slug):
 
 def test_contract_causes_exist_and_only_the_right_ones_are_urgent(kb):
     assert set(CAUSES) <= {c.slug for c in kb.causes}
-    assert {c.slug for c in kb.causes if c.urgent} == {"current_overdue", "scam_risk"}
+    assert {c.slug for c in kb.causes if c.urgent} == {
+        "current_overdue", "scam_risk", "collection_harassment", "feeling_overwhelmed",
+    }  # fmt: skip
 
 
 def test_guide_categories_are_the_contract():
@@ -179,7 +187,7 @@ def test_the_files_hold_every_item_in_its_declared_shape():
     kb = content_files.read_knowledge_base()
     for kind, items in (("question", kb["questions"]), ("action", kb["actions"]), ("cause", kb["causes"])):
         for item in items:
-            assert SHAPES[kind].normalise(item) == item, item["slug"]
+            assert SHAPES[kind].fingerprinted(SHAPES[kind].normalise(item)) == item, item["slug"]
     for item in content_files.read_guides():
         assert GUIDE.normalise(item) == item, item["slug"]
 
@@ -269,3 +277,26 @@ def test_diagnose_command_bad_input_exits_2_with_one_line(content, answers, name
     assert status == 2
     assert stdout == ""
     assert len(stderr.strip().splitlines()) == 1 and named in stderr and stderr.startswith("diagnose: ")
+
+
+def test_the_interview_keys_reach_the_engine_from_the_database_as_in_the_files(kb):
+    """triage, ask_when, screen, unticked, prior and tick survive load_content and knowledge.py unchanged."""
+    from_files = KnowledgeBase.from_content(**content_files.read_content())
+    assert kb.questions == from_files.questions  # every field of every question and choice, in order
+    assert {(r.question, r.choice, r.cause, r.weight) for r in kb.evidence} == {
+        (r.question, r.choice, r.cause, r.weight) for r in from_files.evidence
+    }
+    assert kb.question("collection").ask_when == {("overdue", "current"), ("debt_load", "high")}
+    assert kb.question("security_event").choice("risk_notice").tick
+
+
+def test_a_condition_or_unticked_answer_naming_nothing_is_a_clear_error(db, tmp_path):
+    text = content_files.KNOWLEDGE_BASE_FILE.read_text()
+    for broken, words in [
+        (text.replace("- overdue=current", "- overdue=sometimes"), "ask_when"),
+        (text.replace("unticked: anytime", "unticked: never_ever"), "unticked"),
+    ]:
+        kb_file = tmp_path / "kb.yaml"
+        kb_file.write_text(broken)
+        with pytest.raises(content_files.ContentError, match=words):
+            content_files.load(knowledge_base_path=kb_file, force=True)
