@@ -46,6 +46,14 @@ SAMPLES = 400
 TILT = 3  # a steady person gives a strained answer a third as often as the priors say; a strained one, three times
 SEED = 20261124
 
+# What the home page promises ("通常 N 步，约 M 分钟"), measured rather than hoped for: the personas' median number of
+# screens (`make bench-interview`; tests/test_personas.py fails when the median moves away from it), and about 20
+# seconds a screen (a question and its answers, some 80–150 汉字, read at about 400 a minute, then a tap; the grouped
+# screen takes longer, a single yes/no less), one more for "check your answers".
+TYPICAL_SCREENS = 8
+SECONDS_PER_SCREEN = 20
+TYPICAL_MINUTES = round((TYPICAL_SCREENS + 1) * SECONDS_PER_SCREEN / 60)
+
 # Why `decide` chose what it chose; the admin's simulation shows these.
 SYMPTOM_FIRST = "symptom"
 TRIAGE = "triage"

@@ -221,6 +221,10 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("过期时间"), default=default_expiry)
+    # The person asked to answer more questions ("多回答几个问题，让结果更准"): the checkup then walks every screen
+    # left instead of stopping when the result is clear. Kept beside the answers, never in them: `answers` holds
+    # only {question: choice}.
+    more = models.BooleanField(_("要求多回答"), default=False)
 
     objects = AssessmentQuerySet.as_manager()
     token = None  # the raw token, when this instance was created or looked up with it; never saved

@@ -11,26 +11,30 @@ and finishing are sent as signals (diagnosis.signals) for `outcomes` to count; t
 boxes come from outcomes' template tags.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
+from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url
 
 from config import cookies
 from config.ratelimits import limit_posts
+from guides.rendering import hotline_parts
 
-from . import engine, flow, signals
+from . import engine, interview, signals
 from .forms import StepForm
 from .knowledge import get_knowledge_base
 from .models import Assessment
@@ -74,9 +78,10 @@ def remember(response, assessment):
     return cookies.set_signed(response, COOKIE, assessment.token, salt=COOKIE_SALT, max_age=max_age)
 
 
-def save_answers(assessment, answers, question_slug):
-    """Store the answers. A finished result is read-only: changing an answer after it starts a new checkup."""
-    first_time = assessment is None or assessment.is_finished or question_slug not in assessment.answers
+def save_answers(assessment, answers, current):
+    """Store the answers given on screen `current`. A finished result is read-only: changing an answer after it starts
+    a new checkup. The dashboard counts a screen once, the first time it is answered (a grouped screen by its slug)."""
+    first_time = assessment is None or assessment.is_finished or not current.is_answered(assessment.answers)
     if assessment is None or assessment.is_finished:
         assessment = Assessment.objects.create(answers=answers)
         signals.checkup_started.send(sender=assessment, symptom=answers.get(engine.SYMPTOM))
@@ -84,7 +89,7 @@ def save_answers(assessment, answers, question_slug):
         assessment.answers = answers
         assessment.save(update_fields=["answers", "updated_at"])
     if first_time:
-        signals.question_answered.send(sender=assessment, question=question_slug)
+        signals.question_answered.send(sender=assessment, question=current.slug)
     return assessment
 
 
@@ -103,6 +108,57 @@ def finish(assessment, answers):
     return bool(finished)
 
 
+# --- where a person is in the interview ----------------------------------------------------------
+
+
+REVIEW = None  # the target when the interview stops: "check your answers"
+
+
+@dataclass(frozen=True)
+class Place:
+    """One screen as this person meets it: what came before it, and what the page says about the way ahead."""
+
+    done: int  # screens answered before this one on the person's own history
+    remaining: int  # "大约还有 N 步" counts this one: remaining_screens() + 1
+    previous: object  # the Screen before it (the back link), or None for the first one
+    notice: tuple  # urgent CauseInfo the previous screen's answers raised (not raised before it)
+
+
+def due(kb, answers, more):
+    """The screen the interview asks next, or REVIEW when it stops (the result is clear, or every screen is done)."""
+    decision = interview.decide(answers, kb, more=more)
+    return REVIEW if decision.stopped else decision.screen
+
+
+def place(kb, answers, current, more):
+    """Where `current` sits on the person's history (replayed from their answers): the answers given before it decide
+    the back link, the progress shown and the urgent notice, so a refresh or a back button shows the same page."""
+    history = interview.history(answers, kb, more=more)
+    slugs = [screen.slug for screen in history]
+    if current.slug in slugs:
+        index = slugs.index(current.slug)
+        before = {}
+        for screen in history[:index]:
+            before.update({q.slug: answers[q.slug] for q in screen.questions})
+    else:  # the screen that is due (or an answered one the replay no longer reaches): after everything answered
+        index, before = len(history), dict(answers)
+    previous = history[index - 1] if index else None
+    notice = ()
+    if previous is not None:
+        earlier = {slug: choice for slug, choice in before.items() if slug not in {q.slug for q in previous.questions}}
+        raised_before = {cause.slug for cause in interview.urgent_causes(earlier, kb)}
+        notice = tuple(c for c in interview.urgent_causes(before, kb) if c.slug not in raised_before)
+    remaining = interview.remaining_screens(before, kb, more=more) + 1
+    return Place(done=index, remaining=remaining, previous=previous, notice=notice)
+
+
+def notices(causes):
+    """The urgent causes' own short messages, with their hotlines as tap-to-call links."""
+    return [
+        {"cause": cause.slug, "title": cause.title, "parts": hotline_parts(cause.urgent_message)} for cause in causes
+    ]
+
+
 # --- rendering helpers --------------------------------------------------------------------------
 
 
@@ -115,47 +171,109 @@ def screen(request, template, context, status=200):
     return response
 
 
-def step_url(question, returning=False):
-    if question is flow.REVIEW:
+def step_url(target, returning=False):
+    if target is REVIEW:
         return reverse("diagnosis:review")
-    url = reverse("diagnosis:step", kwargs={"slug": question.slug})
+    url = reverse("diagnosis:step", kwargs={"slug": target.slug})
     return f"{url}?from=review" if returning else url
 
 
-def step_context(kb, answers, question, form, returning):
-    steps = flow.path(kb, answers)
-    position = steps.index(question) if question in steps else 0
-    previous = steps[position - 1] if position > 0 else None
-    return {
-        "question": question,
+def group_boxes(current, checked):
+    """The grouped screen's boxes with their state: `checked` is a set of (question, choice) pairs."""
+    return [
+        {"name": tick.question, "value": tick.choice, "label": tick.label, "id": f"tick-{tick.question}-{tick.choice}",
+         "checked": (tick.question, tick.choice) in checked}
+        for tick in current.ticks
+    ]  # fmt: skip
+
+
+def answered_boxes(current, answers):
+    """What a grouped screen shows as ticked for saved answers; "都不符合" when every question has its unticked one."""
+    checked = {(q.slug, answers[q.slug]) for q in current.questions if answers.get(q.slug, q.unticked) != q.unticked}
+    none_of_these = current.is_answered(answers) and not checked
+    return checked, none_of_these
+
+
+GROUP_ERRORS = {
+    "empty": gettext_lazy("请勾选符合你的情况；一项都不符合的话，请勾选“都不符合”。"),
+    "contradiction": gettext_lazy("你勾选了“都不符合”，又勾选了其他情况。请只保留符合你的选项。"),
+}
+
+
+def step_context(kb, answers, current, more, returning, *, form=None, checked=None, none_of_these=False, error=""):
+    here = place(kb, answers, current, more)
+    context = {
+        "screen": current,
+        "question": current.questions[0],
         "form": form,
-        "progress": flow.progress(kb, answers, question),
+        "place": here,
+        "progress_max": here.done + here.remaining,
+        "notices": notices(here.notice),
         "returning": returning,
         "back_url": reverse("diagnosis:review")
         if returning
-        else (step_url(previous) if previous else reverse("diagnosis:home")),
+        else (step_url(here.previous) if here.previous else reverse("diagnosis:home")),
         "has_answers": bool(answers),
     }
+    if current.grouped:
+        if checked is None:
+            checked, none_of_these = answered_boxes(current, answers)
+        context.update(boxes=group_boxes(current, checked), none_of_these=none_of_these, group_error=error)
+    return context
+
+
+def screen_form(current, answers, data=None):
+    """The radio form of a single-question screen (None on a grouped screen: its boxes are plain HTML)."""
+    if current.grouped:
+        return None
+    question = current.questions[0]
+    if data is not None:
+        return StepForm(question, data)
+    return StepForm(question, initial={question.slug: answers.get(question.slug)})
+
+
+def review_rows(kb, answers, more):
+    """One row per answered screen: a single question's answer, or a grouped screen's ticked boxes."""
+    known = engine.known_answers(answers, kb)
+    rows = []
+    for current in interview.answered_screens(known, kb, more=more):
+        if current.grouped:
+            checked, _none = answered_boxes(current, known)
+            label = _("以下情况")
+            values = [tick.label for tick in current.ticks if (tick.question, tick.choice) in checked]
+            value = "；".join(values) if values else _("都不符合")
+        else:
+            question = current.questions[0]
+            label = question.short_label or question.text
+            value = question.choice(known[question.slug]).label
+        rows.append({"slug": current.slug, "label": label, "value": value})
+    return rows
 
 
 def review_context(kb, answers, assessment):
+    more = assessment is not None and assessment.more
+    finished = assessment is not None and assessment.is_finished
     return {
-        "rows": flow.answered_path(kb, answers),
-        "finished": assessment is not None and assessment.is_finished,
+        "rows": review_rows(kb, answers, more),
+        "finished": finished,
         "assessment": assessment,
+        "notices": notices(interview.urgent_causes(answers, kb)),
+        # Stopped early (the result is clear enough): the person may still answer the rest.
+        "can_answer_more": not finished and not more and not interview.decide(answers, kb, more=True).stopped,
     }
 
 
 def go(request, kb, answers, assessment, target, returning=False):
-    """Move to `target` (a question or flow.REVIEW): a redirect, or for htmx the next screen itself."""
+    """Move to `target` (a Screen or REVIEW): a redirect, or for htmx the next screen itself."""
     url = step_url(target, returning)
     if not request.htmx:
         return redirect(url)
-    if target is flow.REVIEW:
+    if target is REVIEW:
         response = screen(request, "diagnosis/review.html", review_context(kb, answers, assessment))
     else:
-        form = StepForm(target, initial={target.slug: answers.get(target.slug)})
-        response = screen(request, "diagnosis/step.html", step_context(kb, answers, target, form, returning))
+        more = assessment is not None and assessment.more
+        context = step_context(kb, answers, target, more, returning, form=screen_form(target, answers))
+        response = screen(request, "diagnosis/step.html", context)
     return push_url(response, url)
 
 
@@ -168,7 +286,12 @@ def home(request):
     return render(
         request,
         "diagnosis/home.html",
-        {"in_progress": assessment is not None and not assessment.is_finished, "latest": assessment},
+        {
+            "in_progress": assessment is not None and not assessment.is_finished,
+            "latest": assessment,
+            "typical_screens": interview.TYPICAL_SCREENS,
+            "typical_minutes": interview.TYPICAL_MINUTES,
+        },
     )
 
 
@@ -177,48 +300,100 @@ def start(request):
     """/checkup/: continue where this browser left off, or begin at the first question."""
     kb = get_knowledge_base()
     assessment = current_assessment(request)
-    answers = assessment.answers if assessment and not assessment.is_finished else {}
-    return redirect(step_url(flow.first_unanswered(kb, answers)))
+    unfinished = assessment is not None and not assessment.is_finished
+    answers = assessment.answers if unfinished else {}
+    return redirect(step_url(due(kb, answers, unfinished and assessment.more)))
+
+
+def read_screen(request, kb, current):
+    """The answers a screen's POST gives, or (None, form, error) to show the screen again.
+
+    A grouped screen's box the screen does not offer is a forged request: a 400, nothing saved."""
+    if current.grouped:
+        ignored = {"csrfmiddlewaretoken", "from", "none_of_these"}
+        pairs = [(name, value) for name in request.POST if name not in ignored for value in request.POST.getlist(name)]
+        none_of_these = request.POST.get("none_of_these") == "1"
+        try:
+            return interview.read_group(kb, current, pairs, none_of_these=none_of_these), None, None
+        except interview.GroupAnswerError as error:
+            if error.code == "tampered":
+                raise BadRequest(str(error)) from error
+            return None, None, (error.code, {p for p in pairs}, none_of_these)
+    form = screen_form(current, {}, request.POST)
+    if form.is_valid():
+        return {current.questions[0].slug: form.choice}, None, None
+    return None, form, None
+
+
+def after(kb, answers, current, more):
+    """Where a screen's answer leads: forward through screens already answered (as on a paper form), else the screen
+    the interview picks now (a changed answer re-decides what comes next), else review."""
+    history = [screen.slug for screen in interview.history(answers, kb, more=more)]
+    if current.slug in history and history.index(current.slug) + 1 < len(history):
+        following = interview.find_screen(answers, kb, history[history.index(current.slug) + 1])
+        if following is not None:
+            return following
+    return due(kb, answers, more)
 
 
 @limit_answers
 @require_http_methods(["GET", "POST"])
 def step(request, slug):
     kb = get_knowledge_base()
-    question = kb.question(slug)
-    if question is None:
+    if kb.question(slug) is None and not any(q.screen == slug for q in kb.questions):
         raise Http404(_("没有这个问题。"))
     assessment = current_assessment(request)
     answers = dict(assessment.answers) if assessment else {}
-    if not flow.can_show(kb, answers, question):
-        # Reached by URL before its turn, or not asked for this symptom: go to the step that is due.
-        return go(request, kb, answers, assessment, flow.first_unanswered(kb, answers))
+    more = assessment is not None and assessment.more and not assessment.is_finished
+    current = interview.find_screen(answers, kb, slug)
+    if current is None:  # a question asked on a grouped screen: its screen's address
+        current = interview.screen_of(answers, kb, slug)
+    if current is None or not interview.can_show(answers, kb, current.slug, more=more):
+        # Reached by URL before its turn, or not asked on this path: go to the screen that is due.
+        return go(request, kb, answers, assessment, due(kb, answers, more))
+    if current.slug != slug:
+        return redirect(step_url(current))
     returning = (request.POST if request.method == "POST" else request.GET).get("from") == "review"
 
     if request.method == "POST":
-        form = StepForm(question, request.POST)
-        if form.is_valid():
-            answers[question.slug] = form.choice
-            assessment = save_answers(assessment, answers, question.slug)
-            # From "check your answers" go back there, asking a new symptom's unanswered questions on the way.
-            target = flow.first_unanswered(kb, answers) if returning else flow.next_step(kb, answers, question)
+        given, form, slip = read_screen(request, kb, current)
+        if given is not None:
+            answers.update(given)
+            assessment = save_answers(assessment, answers, current)
+            more = assessment.more
+            # From "check your answers" go back there, asking what the changed answer makes due on the way.
+            target = due(kb, answers, more) if returning else after(kb, answers, current, more)
             return remember(go(request, kb, answers, assessment, target, returning), assessment)
+        if slip is not None:
+            code, checked, none_of_these = slip
+            context = step_context(
+                kb, answers, current, more, returning, checked=checked, none_of_these=none_of_these,
+                error=GROUP_ERRORS[code],
+            )  # fmt: skip
+            return screen(request, "diagnosis/step.html", context)
     else:
-        form = StepForm(question, initial={question.slug: answers.get(question.slug)})
-    return screen(request, "diagnosis/step.html", step_context(kb, answers, question, form, returning))
+        form = screen_form(current, answers)
+    return screen(request, "diagnosis/step.html", step_context(kb, answers, current, more, returning, form=form))
 
 
 @limit_answers
 @require_http_methods(["GET", "POST"])
 def review(request):
-    """Check your answers; its POST finishes the checkup and shows the result."""
+    """Check your answers; its POST finishes the checkup and shows the result, or asks the rest ("more")."""
     kb = get_knowledge_base()
     assessment = current_assessment(request)
     answers = dict(assessment.answers) if assessment else {}
     if request.method == "POST" and assessment is not None and assessment.is_finished:
         return redirect(assessment.result_url())  # a double submit: the result already exists
-    if not flow.is_complete(kb, answers):
-        return go(request, kb, answers, assessment, flow.first_unanswered(kb, answers))
+    more = assessment is not None and assessment.more
+    target = due(kb, answers, more)
+    if target is not REVIEW:
+        return go(request, kb, answers, assessment, target)
+    if request.method == "POST" and request.POST.get("action") == "more":
+        if not assessment.more:
+            assessment.more = True
+            assessment.save(update_fields=["more", "updated_at"])
+        return go(request, kb, answers, assessment, due(kb, answers, True))
     if request.method == "POST":
         if finish(assessment, engine.applicable_answers(engine.known_answers(answers, kb), kb)):
             signals.checkup_finished.send(sender=assessment, diagnosis=engine.diagnose(assessment.answers, kb))

@@ -43,6 +43,12 @@ def _split_hotlines(text):
     return _HOTLINE_RE.split(text or "")
 
 
+def hotline_parts(text):
+    """[(text, is a hotline number), …]: for pages that show a plain message with tap-to-call numbers (the checkup's
+    urgent notice), the same numbers a guide body links."""
+    return [(piece, i % 2 == 1) for i, piece in enumerate(_split_hotlines(text)) if piece]
+
+
 def _link(number, tail):
     link = etree.Element("a", {"href": f"tel:{number}"})
     link.text, link.tail = number, tail

@@ -1,8 +1,10 @@
-"""Walking the questionnaire as a visitor does: the one helper every test uses, whatever drives the site.
+"""Walking the checkup as a visitor does: the one helper every test uses, whatever drives the site.
 
-`walk` follows the site from step to step, answering what it asks (the given answer, or the first choice);
-`answer_all` / `finish` / `finished_result` drive it with Django's test client, and `tests.serving` drives
-it over real HTTP against gunicorn.
+`walk` follows the site from screen to screen, answering what it asks, until the checkup stops at "check your
+answers": a single question gets the given answer (or its first choice), a grouped screen ("以下哪些情况符合你？")
+gets a box for each given answer that is one, or "都不符合". The adaptive checkup may stop before every question is
+asked; `more=True` asks for the rest ("多回答几个问题，让结果更准") and walks on. `answer_all` / `finish` /
+`finished_result` drive it with Django's test client, and `tests.serving` drives it over real HTTP against gunicorn.
 """
 
 SYMPTOMS = ("cannot_borrow", "limit_gone", "limit_restricted", "renewal_failed", "limit_stuck")
@@ -14,18 +16,43 @@ def step_slug(url):
     return url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-def walk(url, submit, kb, answers, *, stop_at=None):
-    """From step `url`, answer every step the site asks for until review; return (last URL, slugs answered).
+def grouped_questions(kb, slug):
+    """The questions a grouped screen asks (empty for a single-question screen)."""
+    return [q for q in kb.questions if q.screen == slug]
 
-    `submit(url, {slug: choice})` posts one step and returns the URL the site sends the visitor to next.
-    `stop_at` stops before answering that question.
+
+def screen_fields(kb, slug, answers):
+    """What a visitor with `answers` posts on screen `slug`."""
+    questions = grouped_questions(kb, slug)
+    if not questions:
+        return {slug: answers.get(slug, kb.question(slug).choices[0].slug)}
+    ticked = {}
+    for question in questions:
+        choice = question.choice(answers.get(question.slug, "") or "")
+        if choice is not None and choice.tick:
+            ticked[question.slug] = [choice.slug]
+    return ticked or {"none_of_these": "1"}
+
+
+def walk(url, submit, kb, answers, *, stop_at=None, more=False):
+    """From screen `url`, answer every screen the site asks for until review; return (last URL, screen slugs answered).
+
+    `submit(url, fields)` posts one screen and returns the URL the site sends the visitor to next.
+    `stop_at` stops before answering that screen. `more`: at review, ask for the rest once and answer it too.
     """
     asked = []
-    while REVIEW not in url:
+    asked_more = not more
+    while True:
+        if REVIEW in url:
+            if asked_more:
+                break
+            asked_more = True
+            url = submit(REVIEW, {"action": "more"})
+            continue
         slug = step_slug(url)
         if slug == stop_at:
             break
-        next_url = submit(url, {slug: answers.get(slug, kb.question(slug).choices[0].slug)})
+        next_url = submit(url, screen_fields(kb, slug, answers))
         if next_url == url:
             raise AssertionError(f"the site stayed on {url} after an answer")
         url = next_url
@@ -33,15 +60,15 @@ def walk(url, submit, kb, answers, *, stop_at=None):
     return url, asked
 
 
-def answer_all(client, kb, answers=None, *, stop_at=None):
-    """The whole questionnaire through Django's test client, from /checkup/; every step must redirect."""
+def answer_all(client, kb, answers=None, *, stop_at=None, more=False):
+    """The whole checkup through Django's test client, from /checkup/; every screen must redirect."""
 
     def submit(url, fields):
         response = client.post(url, fields)
         assert response.status_code == 302, (url, response.status_code)
         return response["Location"]
 
-    return walk(client.get("/checkup/")["Location"], submit, kb, answers or {}, stop_at=stop_at)
+    return walk(client.get("/checkup/")["Location"], submit, kb, answers or {}, stop_at=stop_at, more=more)
 
 
 def finish(client):
@@ -51,7 +78,7 @@ def finish(client):
     return response["Location"]
 
 
-def finished_result(client, kb, answers=None):
+def finished_result(client, kb, answers=None, *, more=False):
     """A whole checkup, answers given or first choices; the result's permalink."""
-    answer_all(client, kb, answers)
+    answer_all(client, kb, answers, more=more)
     return finish(client)

@@ -89,7 +89,7 @@ class Visitor:
 
     def post(self, url, fields):
         fields = {"csrfmiddlewaretoken": self.cookie("csrftoken"), **fields}
-        data = urllib.parse.urlencode(fields).encode()
+        data = urllib.parse.urlencode(fields, doseq=True).encode()
         with self.opener.open(urllib.request.Request(url, data=data, method="POST"), timeout=30) as response:
             return response.geturl(), response.read().decode()
 

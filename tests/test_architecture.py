@@ -106,7 +106,7 @@ def test_apps_import_only_the_layers_below_them():
 
 def test_the_engine_flow_and_presentation_stay_pure():
     """The diagnosis's pure core never imports the ORM, a request, or another app's models."""
-    for name in ("engine", "flow", "presentation"):
+    for name in ("engine", "interview", "presentation"):
         modules = {module for _line, module in imported_modules(ROOT / "diagnosis" / f"{name}.py")}
         assert not {m for m in modules if m.startswith(("django.db", "django.http")) or m.endswith(".models")}, name
 

@@ -13,11 +13,12 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from diagnosis import flow
+from diagnosis import interview
 from diagnosis.models import Assessment
 from diagnosis.views import COOKIE
 
-from .journeys import SYMPTOMS, answer_all, finish
+from .journeys import SYMPTOMS, answer_all, finish, screen_fields
+from .personas import personas
 
 pytestmark = pytest.mark.django_db
 
@@ -28,17 +29,32 @@ def markers(html):
     return MARKERS.findall(html)
 
 
+def early_stopper(kb, symptom):
+    """A persona of this symptom whose checkup stops before every screen, with the answers the checkup records."""
+    for person in personas():
+        if person.answers["symptom"] != symptom:
+            continue
+        adaptive, full = interview.walk(person.answers, kb), interview.walk(person.answers, kb, more=True)
+        if adaptive.screens < full.screens:
+            return adaptive, full, full.answers
+    raise AssertionError(f"no persona of {symptom} stops early")
+
+
 @pytest.mark.parametrize("symptom", SYMPTOMS)
-def test_each_symptom_from_home_to_results(client, kb, content, symptom):
+def test_each_symptom_stops_early_from_home_to_results(client, kb, content, symptom):
     home = client.get("/")
     assert home.status_code == 200
     assert 'href="/checkup/"' in home.content.decode()
 
-    url, asked = answer_all(client, kb, {"symptom": symptom})
-    assert asked == [q.slug for q in kb.path(symptom)]  # skip logic: exactly this symptom's path
+    adaptive, full, answers = early_stopper(kb, symptom)
+    url, asked = answer_all(client, kb, answers)
+    assert url == "/checkup/review/"
+    assert asked == [step.screen.slug for step in adaptive.steps]  # the site walks the pure interview
+    assert len(asked) < full.screens and len(asked) <= interview.MAX_SCREENS  # fewer screens than the full path
 
     review = client.get(url).content.decode()
     assert review.count('class="summary-list__row"') == len(asked)
+    assert "多回答几个问题，让结果更准" in review
 
     result_url = finish(client)
     page = client.get(result_url)
@@ -47,75 +63,111 @@ def test_each_symptom_from_home_to_results(client, kb, content, symptom):
     assert "给客服的情况说明" in html and "你的行动清单" in html
     assessment = Assessment.objects.current().by_token(result_url.split("/")[2])
     assert assessment.is_finished and assessment.answers["symptom"] == symptom
+    assert markers(html)[0][0] == interview.top_causes(adaptive.answers, kb)[0]
+
+
+def test_answering_more_walks_every_remaining_screen(client, kb, content):
+    adaptive, full, answers = early_stopper(kb, "cannot_borrow")
+    url, asked = answer_all(client, kb, answers, more=True)
+    assert url == "/checkup/review/"
+    assert set(asked) == {step.screen.slug for step in full.steps}
+    assert asked[: adaptive.screens] == [step.screen.slug for step in adaptive.steps]
+    assert Assessment.objects.get().more is True
+    assert "多回答几个问题" not in client.get(url).content.decode()
+    assert set(Assessment.objects.get().answers) == set(full.answers)
 
 
 def test_questions_not_asked_for_the_symptom_never_appear(client, kb, content):
-    _, asked = answer_all(client, kb, {"symptom": "cannot_borrow"})
+    _, asked = answer_all(client, kb, {"symptom": "cannot_borrow"}, more=True)
     assert "limit_level" not in asked and "usage" not in asked
     response = client.get("/checkup/limit_level/")  # reached by URL anyway
     assert response.status_code == 302 and response["Location"] == "/checkup/review/"
 
 
-def test_progress_counts_the_persons_path_and_follows_a_changed_symptom(client, kb, content):
-    client.post("/checkup/symptom/", {"symptom": "limit_stuck"})
-    total_stuck = len(kb.path("limit_stuck"))
-    html = client.get("/checkup/overdue/").content.decode()
-    assert f"第 2 步，共 {total_stuck} 步" in html
-    client.post("/checkup/symptom/", {"symptom": "limit_restricted"})
-    total_restricted = len(kb.path("limit_restricted"))
-    assert total_restricted != total_stuck
-    html = client.get("/checkup/overdue/").content.decode()
-    assert f"第 2 步，共 {total_restricted} 步" in html
+REMAINING = re.compile(r'data-remaining="(\d+)">大约还有 (\d+) 步')
+BAR = re.compile(r'<progress class="step-progress__bar" value="(\d+)" max="(\d+)"')
+
+
+@pytest.mark.parametrize("person", personas()[::6], ids=lambda p: p.slug)
+def test_progress_is_honest_and_never_rises_by_more_than_one(client, kb, content, person):
+    url, shown, bars = client.get("/checkup/")["Location"], [], []
+    answers = interview.walk(person.answers, kb, more=True).answers
+    while "/review/" not in url:
+        html = client.get(url).content.decode()
+        remaining, words = REMAINING.search(html).groups()
+        assert remaining == words
+        shown.append(int(remaining))
+        bars.append(tuple(int(x) for x in BAR.search(html).groups()))
+        slug = url.rstrip("/").rsplit("/", 1)[-1]
+        url = client.post(url, screen_fields(kb, slug, answers))["Location"]
+    assert all(later <= earlier + 1 for earlier, later in zip(shown, shown[1:], strict=False)), shown
+    assert [value for value, _ in bars] == list(range(len(bars)))  # the bar counts the screens done
+    assert all(value < maximum for value, maximum in bars)
+    assert "第 " not in html and "共 " not in html  # no promise of a fixed number of steps
 
 
 def test_back_keeps_every_answer(client, kb, content):
     client.post("/checkup/symptom/", {"symptom": "renewal_failed"})
+    client.post("/checkup/scam_contact/", {"scam_contact": "no"})
     client.post("/checkup/overdue/", {"overdue": "past"})
     page = client.get("/checkup/overdue/").content.decode()
     assert re.search(r'value="past" id="[^"]+" checked', page)
-    assert 'href="/checkup/symptom/"' in page  # the back link
+    assert 'href="/checkup/scam_contact/"' in page  # the back link: the screen before on this person's path
     page = client.get("/checkup/symptom/").content.decode()
     assert re.search(r'value="renewal_failed" id="[^"]+" checked', page)
-    # Continuing from an earlier step walks forward through the saved answers, not past them.
+    # Continuing from an earlier screen walks forward through the saved answers, not past them.
     response = client.post("/checkup/symptom/", {"symptom": "renewal_failed"})
-    assert response["Location"] == "/checkup/overdue/"
+    assert response["Location"] == "/checkup/scam_contact/"
+    assert client.post("/checkup/scam_contact/", {"scam_contact": "no"})["Location"] == "/checkup/overdue/"
+
+
+def back_to_review(client, kb, response, answers):
+    """Answer whatever a change from review makes due (each with ?from=review) until the site is back at review."""
+    asked = []
+    while response["Location"] != "/checkup/review/":
+        url = response["Location"]
+        assert url.endswith("?from=review"), url
+        slug = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        response = client.post(url.split("?")[0], {**screen_fields(kb, slug, answers), "from": "review"})
+        asked.append(slug)
+    return asked
 
 
 def test_change_from_review_returns_to_review_and_drops_answers_that_no_longer_apply(client, kb, content):
-    url, _ = answer_all(client, kb, {"symptom": "cannot_borrow", "recent_borrows": "many", "timing": "peak"})
+    given = {"symptom": "cannot_borrow", "recent_borrows": "many", "timing": "peak"}
+    url, _ = answer_all(client, kb, given, more=True)
     page = client.get(url).content.decode()
-    assert 'data-question="recent_borrows"' in page
-    assert 'href="/checkup/overdue/?from=review"' in page
+    assert 'data-question="recent_borrows"' in page and 'data-question="signals"' in page
+    assert 'href="/checkup/overdue/?from=review"' in page and 'href="/checkup/signals/?from=review"' in page
 
-    response = client.post("/checkup/overdue/", {"overdue": "past", "from": "review"})
-    assert response["Location"] == "/checkup/review/"
+    back_to_review(client, kb, client.post("/checkup/overdue/", {"overdue": "past", "from": "review"}), given)
+    assert Assessment.objects.get().answers["overdue"] == "past"
 
-    # limit_restricted asks a subset of the questions: straight back to review, without the others.
+    # limit_restricted asks a subset of the questions: back to review without the others.
     assert {q.slug for q in kb.path("limit_restricted")} < {q.slug for q in kb.path("cannot_borrow")}
     response = client.post("/checkup/symptom/", {"symptom": "limit_restricted", "from": "review"})
-    assert response["Location"] == "/checkup/review/"
+    back_to_review(client, kb, response, given)
     page = client.get("/checkup/review/").content.decode()
-    assert 'data-question="recent_borrows"' not in page and 'data-question="timing"' not in page
+    assert 'data-question="recent_borrows"' not in page
+    assert "recent_borrows" in Assessment.objects.get().answers  # kept until finishing, in case of a change back
     result_url = finish(client)
     saved = Assessment.objects.current().by_token(result_url.split("/")[2]).answers
-    assert set(saved) == {q.slug for q in kb.path("limit_restricted")}
+    assert set(saved) <= {q.slug for q in kb.path("limit_restricted")} and "recent_borrows" not in saved
     assert saved["overdue"] == "past"
 
 
-def test_change_to_a_symptom_with_unanswered_questions_asks_them_then_returns_to_review(client, kb, content):
-    answer_all(client, kb, {"symptom": "limit_gone"})
+def test_a_changed_answer_re_decides_what_comes_next_and_keeps_every_answer_on_the_path(client, kb, content):
+    answer_all(client, kb, {"symptom": "limit_gone"}, more=True)
+    before = dict(Assessment.objects.get().answers)
     response = client.post("/checkup/symptom/", {"symptom": "cannot_borrow", "from": "review"})
-    missing = flow.first_unanswered(kb, Assessment.objects.get().answers)
-    assert missing is not flow.REVIEW
-    assert response["Location"] == f"/checkup/{missing.slug}/?from=review"
-    assert client.get("/checkup/review/")["Location"] == f"/checkup/{missing.slug}/"
-    asked = []
-    while missing is not flow.REVIEW:
-        response = client.post(f"/checkup/{missing.slug}/", {missing.slug: missing.choices[0].slug, "from": "review"})
-        asked.append(missing.slug)
-        missing = flow.first_unanswered(kb, Assessment.objects.get().answers)
-    assert response["Location"] == "/checkup/review/"
-    assert set(asked) == {q.slug for q in kb.path("cannot_borrow")} - {q.slug for q in kb.path("limit_gone")}
+    asked = back_to_review(client, kb, response, {})
+    after = Assessment.objects.get().answers
+    assert {slug: after[slug] for slug in before if slug != "symptom"} == {
+        slug: choice for slug, choice in before.items() if slug != "symptom"
+    }  # nothing answered before was lost or asked again
+    for screen in interview.screens(after, kb):  # only screens with a question not answered before were asked
+        assert (screen.slug in asked) == any(q.slug not in before for q in screen.questions), screen.slug
+    assert client.get("/checkup/review/").status_code == 200
 
 
 def test_start_over_clears_unfinished_answers(client, kb, content):
@@ -207,7 +259,7 @@ def test_results_expire_and_purge_removes_them(client, kb, content):
 
 def test_result_page_shows_why_what_would_change_actions_and_guides_by_category(client, kb, content):
     answers = {"symptom": "cannot_borrow", "overdue": "past", "applications": "many", "debt_load": "high"}
-    answer_all(client, kb, answers)
+    answer_all(client, kb, answers, more=True)
     html = client.get(finish(client)).content.decode()
     found = markers(html)
     assert found, "no findings"
@@ -258,19 +310,19 @@ def test_service_summary_is_factual_and_has_nothing_personal(client, kb, content
 def test_htmx_step_swaps_the_next_screen_and_pushes_its_url(client, kb, content):
     response = client.post("/checkup/symptom/", {"symptom": "limit_gone"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert response["HX-Push-Url"] == "/checkup/overdue/"
+    assert response["HX-Push-Url"] == "/checkup/scam_contact/"
     html = response.content.decode()
-    assert html.lstrip().startswith("<title>") and 'data-step="overdue"' in html
+    assert html.lstrip().startswith("<title>") and 'data-step="scam_contact"' in html
     assert "<html" not in html and "site-footer" not in html
     assert "HX-Request" in response["Vary"]
     # A history restore (back button after the cache is gone) gets the whole page.
-    full = client.get("/checkup/overdue/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    full = client.get("/checkup/scam_contact/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in full.content.decode()
 
 
 def test_htmx_validation_error_stays_on_the_step_with_an_announced_error(client, kb, content):
     client.post("/checkup/symptom/", {"symptom": "limit_gone"})
-    response = client.post("/checkup/overdue/", {"overdue": "nope"}, headers={"HX-Request": "true"})
+    response = client.post("/checkup/scam_contact/", {"scam_contact": "nope"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200 and "HX-Push-Url" not in response
     assert 'role="alert"' in html and "这个选项不在列表里" in html
@@ -280,7 +332,7 @@ def test_htmx_validation_error_stays_on_the_step_with_an_announced_error(client,
 @pytest.mark.parametrize("value", ["", "bogus", "limit_gone' OR 1=1", "<script>alert(1)</script>", "x" * 5000])
 def test_tampered_choice_reshows_the_step_and_keeps_saved_answers(client, kb, content, value):
     client.post("/checkup/symptom/", {"symptom": "limit_gone"})
-    response = client.post("/checkup/overdue/", {"overdue": value})
+    response = client.post("/checkup/scam_contact/", {"scam_contact": value})
     assert response.status_code == 200
     html = response.content.decode()
     assert "请先回答这个问题" in html and "<script>alert" not in html
@@ -292,8 +344,11 @@ def test_skipped_step_reached_by_url_goes_to_the_step_that_is_due(client, kb, co
     assert client.post("/checkup/income/", {"income": "stable"})["Location"] == "/checkup/symptom/"
     assert Assessment.objects.count() == 0
     client.post("/checkup/symptom/", {"symptom": "limit_gone"})
-    assert client.get("/checkup/life_stage/")["Location"] == "/checkup/overdue/"
-    assert client.get("/checkup/review/")["Location"] == "/checkup/overdue/"
+    assert client.get("/checkup/life_stage/")["Location"] == "/checkup/scam_contact/"
+    assert client.get("/checkup/overdue/")["Location"] == "/checkup/scam_contact/"  # triage keeps its order
+    assert client.get("/checkup/signals/")["Location"] == "/checkup/scam_contact/"  # a grouped screen too
+    assert client.get("/checkup/review/")["Location"] == "/checkup/scam_contact/"
+    assert Assessment.objects.get().answers == {"symptom": "limit_gone"}
 
 
 @pytest.mark.parametrize("path", ["/checkup/nope/", "/r/short/", "/r/" + "a" * 22 + "/", "/r/!!!!!!!!!!!!!!!!!!!!!!/"])
