@@ -16,8 +16,14 @@ from .models import Action, Cause, CauseAction, Choice, Evidence, LoadedContent,
 
 # sender: the Assessment; symptom: the chosen symptom's slug (or None).
 checkup_started = Signal()
-# sender: the Assessment; question: the slug of the question answered for the first time in this checkup.
+# sender: the Assessment; question: the slug of the screen answered for the first time in this checkup (a single
+# question's slug, or a grouped screen's, counted once for all its questions).
 question_answered = Signal()
+# sender: the Assessment; screen: the slug of a screen the checkup now asks (a question's, or a grouped screen's),
+# sent when the answer that leads there was new (a first answer, a change, or "answer more"): with
+# `question_answered` (which counts a screen by the same slug) the dashboard sees where people leave, whatever
+# their path.
+screen_reached = Signal()
 # sender: the Assessment; diagnosis: the engine's Diagnosis of its final answers.
 checkup_finished = Signal()
 

@@ -93,6 +93,12 @@ def save_answers(assessment, answers, current):
     return assessment
 
 
+def reached(assessment, answers, target):
+    """Count a screen the checkup now asks, once an answer made it due (see signals.screen_reached)."""
+    if target is not REVIEW and not target.is_answered(answers):
+        signals.screen_reached.send(sender=assessment, screen=target.slug)
+
+
 def finish(assessment, answers):
     """Finish the checkup with `answers`; False when another request (a double tap) finished it first.
 
@@ -358,11 +364,18 @@ def step(request, slug):
     if request.method == "POST":
         given, form, slip = read_screen(request, kb, current)
         if given is not None:
+            changed = (
+                assessment is None
+                or assessment.is_finished
+                or any(assessment.answers.get(slug) != choice for slug, choice in given.items())
+            )
             answers.update(given)
             assessment = save_answers(assessment, answers, current)
             more = assessment.more
             # From "check your answers" go back there, asking what the changed answer makes due on the way.
             target = due(kb, answers, more) if returning else after(kb, answers, current, more)
+            if changed:
+                reached(assessment, answers, target)
             return remember(go(request, kb, answers, assessment, target, returning), assessment)
         if slip is not None:
             code, checked, none_of_these = slip
@@ -393,6 +406,7 @@ def review(request):
         if not assessment.more:
             assessment.more = True
             assessment.save(update_fields=["more", "updated_at"])
+            reached(assessment, answers, due(kb, answers, True))
         return go(request, kb, answers, assessment, due(kb, answers, True))
     if request.method == "POST":
         if finish(assessment, engine.applicable_answers(engine.known_answers(answers, kb), kb)):

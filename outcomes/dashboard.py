@@ -117,6 +117,20 @@ class Labels:
         question = self.kb.question(slug)
         return (question.short_label or question.text) if question else slug
 
+    def screen_questions(self, slug):
+        """The questions asked on screen `slug`: one, or every question of a grouped screen."""
+        grouped = [q for q in self.kb.questions if q.screen == slug]
+        if grouped:
+            return grouped
+        question = self.kb.question(slug)
+        return [question] if question is not None else []
+
+    def screen(self, slug):
+        grouped = [q for q in self.kb.questions if q.screen == slug]
+        if not grouped:
+            return self.question(slug)
+        return _("多选：") + "、".join(q.short_label or q.slug for q in grouped)
+
     def cause(self, slug):
         cause = self.kb.cause(slug)
         return cause.title if cause else slug or _("（没有明确原因）")
@@ -158,37 +172,61 @@ def checkups_section(totals, labels):
     )
 
 
-def funnel_section(totals, labels):
-    """Answers per question, the drop from the question before, and the share of checkups that reached it.
+def _screen_keys(kb):
+    """Every screen's slug in the knowledge base's question order: a question's own, or its grouped screen's once."""
+    keys = []
+    for question in kb.questions:
+        key = question.screen or question.slug
+        if key not in keys:
+            keys.append(key)
+    return keys
 
-    Some questions are asked only for some symptoms, so a drop is not always a loss; the reach (answers ÷
-    checkups started with a symptom that gets this question) is the fair measure of where people leave.
+
+def funnel_section(totals, labels):
+    """Per screen: how many checkups were shown it, how many answered it, and how many left there.
+
+    The checkup picks its screens per person and stops when the result is clear, so "fewer than the screen
+    before" says nothing; what is right whatever the path is each screen's own count of people who reached it and
+    did not answer. A grouped screen counts once. The first screen is reached by opening the checkup, which is not
+    counted (crawlers would count too): its "reached" is "—". The reach (answers ÷ checkups started with a
+    symptom that gets this screen) stays, for the questions asked only for some symptoms.
     """
-    answered = Tally.Kind.ANSWERED
+    answered, reached = Tally.Kind.ANSWERED, Tally.Kind.REACHED
     started = {key: totals[(Tally.Kind.STARTED, key)] for key in _keys(totals, Tally.Kind.STARTED)}
-    rows, previous = [], None
-    for slug in _ordered([q.slug for q in labels.kb.questions], _keys(totals, answered)):
+    rows = []
+    counted = set(_keys(totals, answered)) | set(_keys(totals, reached))
+    for slug in _ordered(_screen_keys(labels.kb), counted):
         count = totals.get((answered, slug), 0)
-        question = labels.kb.question(slug)
-        asked = sum(n for symptom, n in started.items() if question is not None and question.applies_to(symptom))
+        questions = labels.screen_questions(slug)
+        asked = sum(n for symptom, n in started.items() if any(q.applies_to(symptom) for q in questions))
         note = ""
-        if question is not None and question.asked_for:
-            note = _("只问：") + "、".join(labels.symptom(s) for s in labels.symptoms if s in question.asked_for)
-        if previous is None:
-            drop, drop_rate = None, None
+        limited = [q for q in questions if q.asked_for]
+        if questions and len(limited) == len(questions):
+            only = set().union(*(q.asked_for for q in limited))
+            note = _("只问：") + "、".join(labels.symptom(s) for s in labels.symptoms if s in only)
+        if slug == SYMPTOM:
+            shown, left, left_rate = None, None, None
         else:
-            drop, drop_rate = previous - count, Rate(previous - count, previous)
-        rows.append(Row(slug, labels.question(slug), (count, drop, drop_rate, Rate(count, asked)), note=note))
-        previous = count
+            shown = totals.get((reached, slug), 0)
+            left = max(shown - count, 0)
+            left_rate = Rate(left, shown)
+        rows.append(Row(slug, labels.screen(slug), (shown, count, left, left_rate, Rate(count, asked)), note=note))
     return Section(
         slug="funnel",
         title=_("在哪一步离开"),
         about=_(
-            "按问题顺序，每题有多少次体检第一次回答了它，比上一题少了多少。"
-            "有些问题只问部分情况的人（标着“只问”），所以比上一题少不一定是有人离开；"
-            "到达率 = 回答 ÷ 会被问到这题的开始体检数，更能看出人在哪里离开。"
+            "体检按每个人的回答挑问题，回答清楚了就提前结束，所以每个人看到的问题和顺序不同。"
+            "这里按问题算：多少次体检看到了这一题、回答了它，没回答就离开的有多少。"
+            "“多选”的一屏只算一次。第一题“遇到的情况”不统计看到次数。"
+            "到达率 = 回答 ÷ 会被问到这题的开始体检数（标着“只问”的题只问部分情况的人）。"
         ),
-        columns=(Column(_("回答"), BLUE), Column(_("比上一题少")), Column(_("减少比例")), Column(_("到达率"))),
+        columns=(
+            Column(_("看到"), SKY),
+            Column(_("回答"), BLUE),
+            Column(_("在这里离开")),
+            Column(_("离开比例")),
+            Column(_("到达率")),
+        ),
         rows=tuple(rows),
         chart_rate=3,
     )
@@ -378,7 +416,7 @@ def bar_chart(section):
             legend.append((Rect(x, y + 6, 12, 12, column.fill, column.title), Text(x + 16, y + 16, column.title)))
             x += 28 + 14 * len(column.title)
         y += LINE
-    bars = [[max(row.cells[i], 0) for i in drawn] for row in section.rows]
+    bars = [[max(row.cells[i] or 0, 0) for i in drawn] for row in section.rows]  # None: not counted
     biggest = max((sum(values) if section.stacked else max(values) for values in bars), default=0)
     scale = PLOT_WIDTH / biggest if biggest > 0 else 0
     group = None
@@ -392,11 +430,11 @@ def bar_chart(section):
         x = LABEL_WIDTH
         for line, (index, value) in enumerate(zip(drawn, values, strict=True)):
             column, width = section.columns[index], round(value * scale, 1)
-            title = f"{row.label} · {column.title}：{row.cells[index]}"
+            title = f"{row.label} · {column.title}：{row.texts[index]}"
             if grouped:
                 bar_y = y + 4 + line * SERIES_LINE
                 rects.append(Rect(LABEL_WIDTH, bar_y, width, SERIES_LINE - 2, column.fill, title))
-                texts.append(Text(LABEL_WIDTH + width + 6, bar_y + SERIES_LINE - 3, str(row.cells[index])))
+                texts.append(Text(LABEL_WIDTH + width + 6, bar_y + SERIES_LINE - 3, row.texts[index]))
             else:
                 rects.append(Rect(x, y + 4, width, LINE - 8, column.fill, title))
                 x += width
@@ -405,7 +443,7 @@ def bar_chart(section):
             if rate:
                 texts.append(Text(CHART_WIDTH - 8, middle, rate, "end"))
         else:
-            total = sum(row.cells[i] for i in drawn)
+            total = sum(row.cells[i] or 0 for i in drawn)
             if section.stacked and not total:
                 texts.append(Text(x + 6, middle, "—"))  # no votes: a rate of "—" would only repeat it
             else:

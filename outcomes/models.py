@@ -97,7 +97,8 @@ class Tally(models.Model):
 
     class Kind(models.TextChoices):
         STARTED = "started", _("开始体检")  # key: symptom
-        ANSWERED = "answered", _("回答问题")  # key: question slug
+        ANSWERED = "answered", _("回答问题")  # key: screen slug (a question's, or a grouped screen's)
+        REACHED = "reached", _("看到问题")  # key: screen slug
         FINISHED = "finished", _("完成体检")  # key: symptom
         CAUSE = "cause", _("得出原因")  # key: symptom:cause (likely causes only)
         VERDICT = "verdict", _("判断反馈")  # key: cause:right|wrong|unsure

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from diagnosis.signals import checkup_finished, checkup_started, question_answered
+from diagnosis.signals import checkup_finished, checkup_started, question_answered, screen_reached
 
 from . import recording
 
@@ -15,6 +15,11 @@ def _started(sender, symptom, **kwargs):
 @receiver(question_answered, dispatch_uid="outcomes-count-answered")
 def _answered(sender, question, **kwargs):
     recording.record_answered(question)
+
+
+@receiver(screen_reached, dispatch_uid="outcomes-count-reached")
+def _reached(sender, screen, **kwargs):
+    recording.record_reached(screen)
 
 
 @receiver(checkup_finished, dispatch_uid="outcomes-count-finished")

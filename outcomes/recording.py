@@ -44,6 +44,10 @@ def record_answered(question_slug):
     Tally.add(Tally.Kind.ANSWERED, question_slug)
 
 
+def record_reached(screen_slug):
+    Tally.add(Tally.Kind.REACHED, screen_slug)
+
+
 def record_finished(symptom, diagnosis):
     Tally.add(Tally.Kind.FINISHED, symptom)
     for finding in diagnosis.findings:

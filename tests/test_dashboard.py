@@ -29,6 +29,7 @@ from .journeys import answer_all, finished_result
 URL = "/admin/dashboard/"
 SECTIONS = ["checkups", "funnel", "causes", "agreement", "helpfulness", "recovery"]
 STARTED, ANSWERED, FINISHED, CAUSE = Tally.Kind.STARTED, Tally.Kind.ANSWERED, Tally.Kind.FINISHED, Tally.Kind.CAUSE
+REACHED = Tally.Kind.REACHED
 VERDICT, HELPFUL, OUTCOME = Tally.Kind.VERDICT, Tally.Kind.HELPFUL, Tally.Kind.OUTCOME
 
 
@@ -66,11 +67,13 @@ def csv_numbers(response, sections):
 
 
 def small_kb():
-    def question(slug, order, asked_for=(), choices=("yes",)):
+    def question(slug, order, asked_for=(), choices=("yes",), screen=""):
         return {
             "slug": slug, "text": slug, "short_label": f"{slug} 的简称", "help_text": "", "order": order,
-            "asked_for": list(asked_for), "in_service_summary": True,
-            "choices": [{"slug": c, "label": f"{c} 的说法", "help_text": "", "summary_text": ""} for c in choices],
+            "asked_for": list(asked_for), "in_service_summary": True, "screen": screen,
+            "unticked": "no" if screen else "",
+            "choices": [{"slug": c, "label": f"{c} 的说法", "help_text": "", "summary_text": "",
+                         "tick": f"{c} 的勾选" if screen and c != "no" else ""} for c in choices],
         }  # fmt: skip
 
     def cause(number):
@@ -84,6 +87,8 @@ def small_kb():
             question("symptom", 10, choices=("cannot_borrow", "limit_gone")),
             question("overdue", 20),
             question("usage", 30, asked_for=["limit_gone"]),
+            question("industry", 40, choices=("no", "yes"), screen="signals"),
+            question("region", 50, choices=("no", "yes"), screen="signals"),
         ],
         actions=[],
         causes=[cause(number) for number in range(1, 7)],
@@ -95,7 +100,8 @@ GUIDE_TITLES = {"credit-report": "查征信", "lower-debt": "降负债"}
 COUNTS = {
     (STARTED, "cannot_borrow"): 4, (STARTED, "limit_gone"): 2, (STARTED, "retired"): 1,
     (FINISHED, "cannot_borrow"): 3,
-    (ANSWERED, "symptom"): 6, (ANSWERED, "overdue"): 5, (ANSWERED, "usage"): 1,
+    (ANSWERED, "symptom"): 6, (ANSWERED, "overdue"): 5, (ANSWERED, "usage"): 1, (ANSWERED, "signals"): 2,
+    (REACHED, "overdue"): 6, (REACHED, "usage"): 2, (REACHED, "signals"): 4,
     (CAUSE, "cannot_borrow:c1"): 2, (CAUSE, "cannot_borrow:c2"): 5, (CAUSE, "cannot_borrow:c3"): 2,
     (CAUSE, "cannot_borrow:c4"): 1, (CAUSE, "cannot_borrow:c5"): 1, (CAUSE, "cannot_borrow:c6"): 3,
     (CAUSE, "cannot_borrow:retired_cause"): 4, (CAUSE, "limit_gone:c1"): 1,
@@ -122,15 +128,18 @@ def test_checkups_and_completion_per_symptom(sections):
     assert [row.label for row in section.rows] == ["cannot_borrow 的说法", "limit_gone 的说法", "retired"]
 
 
-def test_funnel_drop_and_reach_count_only_checkups_that_get_the_question(sections):
+def test_funnel_counts_who_reached_and_left_each_screen_whatever_the_path(sections):
     section = sections["funnel"]
     assert numbers([section])["funnel"] == {
-        "symptom": ("6", "—", "—", "85.7%"),  # 6 of the 7 checkups started answered the first question
-        "overdue": ("5", "1", "16.7%", "71.4%"),
-        "usage": ("1", "4", "80.0%", "50.0%"),  # asked only for limit_gone: 2 started
+        "symptom": ("—", "6", "—", "—", "85.7%"),  # 6 of the 7 checkups started answered the first question
+        "overdue": ("6", "5", "1", "16.7%", "71.4%"),
+        "usage": ("2", "1", "1", "50.0%", "50.0%"),  # asked only for limit_gone: 2 started
+        "signals": ("4", "2", "2", "50.0%", "28.6%"),  # a grouped screen: one row, counted once
     }
     assert section.rows[2].note == "只问：limit_gone 的说法"
-    assert [row.label for row in section.rows] == ["symptom 的简称", "overdue 的简称", "usage 的简称"]
+    assert [row.label for row in section.rows] == [
+        "symptom 的简称", "overdue 的简称", "usage 的简称", "多选：industry 的简称、region 的简称",
+    ]  # fmt: skip
 
 
 def test_top_five_causes_per_symptom_ties_in_knowledge_base_order(sections):
@@ -221,7 +230,7 @@ def test_period_filter_counts_only_days_inside_it(admin_client, seeded):
     assert found["agreement"]["current_overdue"] == ("7", "0", "0", "100.0%")
     assert found["helpfulness"]["credit-report"] == ("3", "0", "100.0%")
     assert found["recovery"]["current_overdue"] == ("0", "0", "2", "0", "0.0%")
-    assert all(texts[0] == "0" for texts in found["funnel"].values())
+    assert all(texts[1] == "0" and texts[0] in ("0", "—") for texts in found["funnel"].values())
     rows = {row.key: row for section in response.context["sections"] for row in section.rows}
     assert rows["retired_symptom"].label == "retired_symptom"  # unknown slugs fall back to the slug
     assert rows["cannot_borrow:retired_cause"].label == "retired_cause"
@@ -241,8 +250,10 @@ def test_labels_come_from_the_knowledge_base_and_guides(admin_client, seeded, kb
 
 def test_the_funnel_follows_the_knowledge_base_order(admin_client, seeded, kb):
     rows = admin_client.get(URL).context["sections"][1].rows
-    assert [row.key for row in rows] == [q.slug for q in kb.questions]
-    assert rows[0].texts[1:3] == ("—", "—")  # nothing before the first question to drop from
+    screens = list(dict.fromkeys(q.screen or q.slug for q in kb.questions))
+    assert [row.key for row in rows] == screens  # a grouped screen once, where its first question is
+    assert "signals" in screens and "industry" not in screens
+    assert rows[0].texts[0] == "—"  # opening the checkup is not counted
 
 
 @pytest.mark.parametrize(
@@ -373,7 +384,7 @@ def test_visitors_checkups_votes_and_follow_ups_show_on_the_dashboard(admin_clie
     settings.CHECKUP_RATE_LIMIT = 1000
     alice, bob, dan = Client(), Client(), Client()
     result_url = finished_result(alice, kb, {"symptom": "cannot_borrow", "overdue": "current"})
-    answer_all(dan, kb, {"symptom": "limit_gone"}, stop_at="applications")  # leaves after two questions
+    answer_all(dan, kb, {"symptom": "limit_gone"}, stop_at="overdue")  # leaves after two screens
     for browser, verdict in ((alice, "right"), (alice, "right"), (bob, "right"), (bob, "wrong")):
         browser.post(f"{result_url}vote/", {"cause": "current_overdue", "verdict": verdict})
     for browser, helpful in ((alice, "yes"), (bob, "yes"), (bob, "no")):
@@ -385,8 +396,8 @@ def test_visitors_checkups_votes_and_follow_ups_show_on_the_dashboard(admin_clie
     found = context_numbers(admin_client.get(URL))
     assert found["checkups"]["cannot_borrow"] == ("1", "1", "100.0%")
     assert found["checkups"]["limit_gone"] == ("1", "0", "0.0%")
-    assert found["funnel"]["symptom"][0] == "2" and found["funnel"]["overdue"][0] == "2"
-    assert found["funnel"]["applications"][0] == "1"
+    assert found["funnel"]["symptom"][1] == "2" and found["funnel"]["scam_contact"][1] == "2"
+    assert found["funnel"]["overdue"][:4] == ("2", "1", "1", "50.0%")  # dan saw it and left there
     assert found["causes"]["cannot_borrow:current_overdue"] == ("1", "100.0%")
     assert found["agreement"]["current_overdue"] == ("1", "1", "0", "50.0%")  # one vote per browser
     assert found["helpfulness"]["credit-report"] == ("1", "1", "50.0%")

@@ -69,3 +69,10 @@ def test_the_estimate_is_honest_about_how_long_it_takes(comparisons):
     """On the symptom screen the estimate is within two screens of what people then answer, for most people."""
     close = sum(1 for c in comparisons if abs((c.estimates[0] + 1) - c.screens) <= 2)
     assert close >= 0.8 * len(comparisons)
+
+
+def test_the_home_page_promise_is_the_measured_median(comparisons):
+    """ "通常 N 步" on the home page is the personas' median (rounded), so changing the content or the thresholds
+    without updating the promise fails here."""
+    assert interview.TYPICAL_SCREENS == round(figures(comparisons).median_screens)
+    assert 1 <= interview.TYPICAL_MINUTES <= 5
