@@ -32,7 +32,7 @@ def choices_with_question():
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
-    fields = ("slug", "label", "help_text", "summary_text", "order")
+    fields = ("slug", "label", "help_text", "summary_text", "order", "prior", "tick")
     extra = 0
 
 
@@ -41,13 +41,28 @@ class QuestionAdmin(VersionDiffAdmin):
     list_display = ("order", "slug", "short_label", "text", "in_service_summary")
     list_display_links = ("slug",)
     search_fields = ("slug", "text", "short_label")
-    filter_horizontal = ("asked_for",)
+    filter_horizontal = ("asked_for", "ask_when")
     inlines = [ChoiceInline]
-    fields = ("slug", "text", "short_label", "help_text", "order", "asked_for", "in_service_summary")
+    fieldsets = (
+        (None, {"fields": ("slug", "text", "short_label", "help_text", "order", "asked_for", "in_service_summary")}),
+        (
+            _("体检怎么问（分诊、分组、提前结束）"),
+            {
+                "fields": ("triage", "ask_when", "screen", "unticked"),
+                "description": _(
+                    "体检先问症状和分诊问题，再挑最可能改变结果的问题，结果清楚了就提前结束。"
+                    "每个选项的“大约多少人选”决定还值不值得多问；分组屏里的勾选说法写在选项的“勾选项说法”里。"
+                    "改完可以在“模拟诊断”里看体检会问哪几屏、在哪里停下。"
+                ),
+            },
+        ),
+    )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "asked_for":
             kwargs["queryset"] = choices_with_question().filter(question__slug=SYMPTOM)
+        if db_field.name == "ask_when":
+            kwargs["queryset"] = choices_with_question().filter(question__triage__gt=0)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

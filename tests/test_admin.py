@@ -564,6 +564,35 @@ def test_simulation_shows_exactly_what_the_engine_returns(editor_client):
     assert f"{top.evidence[0].question}={top.evidence[0].choice} {top.evidence[0].weight:+d}" in table
 
 
+def test_simulation_shows_the_screens_the_checkup_would_show_and_why_it_stops(editor_client):
+    from diagnosis import interview
+
+    answers = {"symptom": "limit_gone", "scam_contact": "no", "overdue": "never", "debt_load": "low"}
+    walk = interview.walk(answers, build_knowledge_base())
+    response = editor_client.get(SIMULATE_URL, answers)
+    page = response.content.decode()
+    table = page[page.index('id="simulate-walk"') : page.index("</table>", page.index('id="simulate-walk"'))]
+    assert re.findall(r'<tr data-screen="([^"]+)"', table) == [step.screen.slug for step in walk.steps]
+    assert "先问遇到的情况" in table and "分诊：紧要的问题先问" in table
+    stop = re.search(r'<p id="simulate-stop">(.*?)</p>', page, re.S).group(1)
+    assert f"问了 {walk.screens} 屏后停下" in stop
+    assert walk.stop_reason in (interview.CERTAIN, interview.LIKELY)
+    assert ("结果已确定" in stop) == (walk.stop_reason == interview.CERTAIN)
+
+    more = editor_client.get(SIMULATE_URL, {**answers, "simulate_more": "on"}).content.decode()
+    full = interview.walk(answers, build_knowledge_base(), more=True)
+    assert more.count("<tr data-screen=") == full.screens > walk.screens
+    assert "多回答模式：继续问" in more
+
+
+def test_editors_set_priors_ticks_and_how_a_question_is_asked(editor_client):
+    question = Question.objects.get(slug="industry")
+    page = editor_client.get(f"/admin/diagnosis/question/{question.pk}/change/").content.decode()
+    for name in ("triage", "ask_when", "screen", "unticked", "choices-0-prior", "choices-0-tick"):
+        assert f'name="{name}"' in page, name
+    assert "大约每 100 人有几人选这一项" in page and "分组屏" in page
+
+
 def test_simulation_names_answers_the_engine_ignores_for_the_symptom(editor_client):
     answers = {"symptom": "limit_restricted", "repayment_habit": "scheduled"}  # not asked for this symptom
     expected = diagnose(answers, build_knowledge_base())
@@ -580,8 +609,8 @@ def test_simulation_form_offers_unanswered_for_every_question(editor_client):
     assert response.status_code == 200
     assert "diagnosis" not in response.context
     form = response.context["form"]
-    assert set(form.fields) == {q.slug for q in build_knowledge_base().questions}
-    assert all(field.choices[0] == ("", "未回答") for field in form.fields.values())
+    assert set(form.fields) == {q.slug for q in build_knowledge_base().questions} | {"simulate_more"}
+    assert all(field.choices[0] == ("", "未回答") for name, field in form.fields.items() if name != "simulate_more")
 
 
 def test_simulation_needs_a_symptom(editor_client):

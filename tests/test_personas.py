@@ -72,7 +72,8 @@ def test_the_estimate_is_honest_about_how_long_it_takes(comparisons):
 
 
 def test_the_home_page_promise_is_the_measured_median(comparisons):
-    """ "通常 N 步" on the home page is the personas' median (rounded), so changing the content or the thresholds
+    """The home page's "通常 N 步" is the personas' median (rounded): changing the content or the thresholds
     without updating the promise fails here."""
-    assert interview.TYPICAL_SCREENS == round(figures(comparisons).median_screens)
+    measured = round(figures(comparisons).median_screens)
+    assert measured == interview.TYPICAL_SCREENS
     assert 1 <= interview.TYPICAL_MINUTES <= 5
