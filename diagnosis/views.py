@@ -245,7 +245,8 @@ def review_rows(kb, answers, more):
     for current in interview.answered_screens(known, kb, more=more):
         if current.grouped:
             checked, _none = answered_boxes(current, known)
-            label = _("以下情况")
+            names = [q.short_label or q.text for q in current.questions]
+            label = "、".join(names) if len(names) <= 3 else _("其他情况（多选）")
             values = [tick.label for tick in current.ticks if (tick.question, tick.choice) in checked]
             value = "；".join(values) if values else _("都不符合")
         else:

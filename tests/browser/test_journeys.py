@@ -8,25 +8,37 @@ from .conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
-ANSWERS = {"symptom": "cannot_borrow", "overdue": "current", "scam_contact": "yes"}
+ANSWERS = {"symptom": "cannot_borrow", "overdue": "current", "scam_contact": "yes", "app_version": "outdated"}
 
 
 def current_step(page):
     return page.get_attribute("#screen", "data-step")
 
 
-def answer_steps(page, answers, name, javascript=True, shots=True):
-    """Answer every step until "check your answers"; returns the steps seen, in order."""
+def answer_steps(page, answers, name, javascript=True, shots=True, more=False):
+    """Answer every screen until "check your answers" (asking for the rest once when `more`); returns the screens
+    seen, in order. A grouped screen gets a box for each answer that is one, else "都不符合"."""
     seen = []
     for _ in range(40):
         step = current_step(page)
         if step == "review":
-            return seen
+            if not more:
+                return seen
+            more = False
+            page.click("button.answer-more__button")
+            page.wait_for_selector("#screen:not([data-step='review'])")
+            continue
         seen.append(step)
-        value = answers.get(step)
-        radio = page.locator(f"input[name='{step}'][value='{value}']" if value else "input[type=radio] >> nth=0")
-        radio.check()
-        if shots and len(seen) <= 2:
+        if page.locator("input[name=none_of_these]").count():
+            boxes = [f"input[name='{q}'][value='{c}']" for q, c in answers.items()]
+            boxes = [box for box in boxes if page.locator(box).count()] or ["input[name=none_of_these]"]
+            for box in boxes:
+                page.check(box)
+        else:
+            value = answers.get(step)
+            radio = page.locator(f"input[name='{step}'][value='{value}']" if value else "input[type=radio] >> nth=0")
+            radio.check()
+        if shots and (len(seen) <= 2 or page.locator("input[name=none_of_these]").count()):
             screenshot(page, f"{name}-step-{len(seen)}-{step}")
         page.click("button.step-submit")
         page.wait_for_selector(f"#screen:not([data-step='{step}'])")
@@ -52,7 +64,8 @@ def test_full_journey_on_a_phone(make_page, site, javascript):
     screenshot(page, f"{name}-home")
     page.click("a.start-button")
     page.wait_for_selector("#step-heading")
-    assert page.inner_text(".step-progress__text").startswith("第 1 步")
+    screenshot(page, f"{name}-symptom")
+    assert re.fullmatch(r"大约还有 \d+ 步", page.inner_text(".step-progress__text").strip())
 
     # An empty answer: the same step, with an error the screen reader announces.
     page.click("button.step-submit")
@@ -60,8 +73,20 @@ def test_full_journey_on_a_phone(make_page, site, javascript):
     screenshot(page, f"{name}-error")
     assert current_step(page) == "symptom"
 
-    seen = answer_steps(page, ANSWERS, name, javascript=javascript)
-    assert seen[0] == "symptom" and "limit_level" not in seen
+    page.check("input[value=cannot_borrow]")
+    page.click("button.step-submit")
+    page.wait_for_selector("#screen[data-step=scam_contact]")
+    page.check("input[name=scam_contact][value=yes]")
+    page.click("button.step-submit")
+    # The urgent answer: a calm notice at the top of the next screen, with the hotlines to tap; then go on.
+    page.wait_for_selector("#screen[data-step=overdue] .urgent-notice")
+    screenshot(page, f"{name}-urgent-notice")
+    assert page.locator(".urgent-notice a[href='tel:110']").count() == 1
+
+    seen = answer_steps(page, ANSWERS, name, javascript=javascript, more=True)
+    assert seen[0] == "overdue" and "limit_level" not in seen
+    assert "signals" in seen and "pressure" in seen  # both grouped screens, through the "answer more" link
+    seen = ["symptom", "scam_contact", *seen]
     assert page.url.endswith("/checkup/review/")
     screenshot(page, f"{name}-review")
     assert page.locator(".summary-list__row").count() == len(seen)
@@ -77,20 +102,75 @@ def test_full_journey_on_a_phone(make_page, site, javascript):
     assert recorder.foreign(site) == []
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_grouped_screen_slips_and_boxes(make_page, site, javascript):
+    page, recorder = make_page(javascript=javascript)
+    name = "js" if javascript else "nojs"
+    page.goto("/checkup/")
+    quiet = {"symptom": "cannot_borrow", "scam_contact": "no", "overdue": "never", "debt_load": "low"}
+    for _ in range(20):
+        step = current_step(page)
+        if step == "signals":
+            break
+        if step == "review":
+            page.click("button.answer-more__button")  # the checkup stopped early: ask for the rest
+            page.wait_for_selector("#screen:not([data-step='review'])")
+            continue
+        if step in quiet:
+            page.check(f"input[name={step}][value={quiet[step]}]")
+            page.click("button.step-submit")
+            page.wait_for_selector(f"#screen:not([data-step='{step}'])")
+        else:
+            answer_steps_once(page)
+    assert current_step(page) == "signals"
+    box = page.locator("label[for=tick-none]").bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 300  # a large tap target
+    page.click("button.step-submit")  # nothing ticked
+    page.wait_for_selector(".error-summary[role=alert]")
+    assert "请勾选符合你的情况" in page.inner_text(".error-summary")
+    page.check("#tick-none")
+    page.check("input[name=security_event][value=risk_notice]")
+    page.click("button.step-submit")  # "都不符合" and a box
+    page.wait_for_selector(".error-summary >> text=又勾选了其他情况")
+    assert page.is_checked("input[name=security_event][value=risk_notice]")
+    screenshot(page, f"{name}-grouped-error")
+    page.uncheck("#tick-none")
+    page.click("button.step-submit")
+    page.wait_for_selector("#screen:not([data-step='signals'])")
+    page.goto("/checkup/signals/")
+    assert page.is_checked("input[name=security_event][value=risk_notice]") and not page.is_checked("#tick-none")
+    assert recorder.foreign(site) == []
+
+
+def answer_steps_once(page):
+    step = current_step(page)
+    if page.locator("input[name=none_of_these]").count():
+        page.check("input[name=none_of_these]")
+    else:
+        page.check("input[type=radio] >> nth=0")
+    page.click("button.step-submit")
+    page.wait_for_selector(f"#screen:not([data-step='{step}'])")
+
+
 def test_browser_back_button_mid_questionnaire_keeps_answers(make_page, site):
     page, recorder = make_page()
     page.goto("/checkup/")
     page.check("input[value=limit_gone]")
     page.click("button.step-submit")
+    page.wait_for_selector("#screen[data-step=scam_contact]")
+    page.check("input[name=scam_contact][value=no]")
+    page.click("button.step-submit")
     page.wait_for_selector("#screen[data-step=overdue]")
     page.check("input[value=past]")
     page.click("button.step-submit")
-    page.wait_for_selector("#screen[data-step=applications]")
+    page.wait_for_selector("#screen:not([data-step=overdue])")
 
     page.go_back()
     page.wait_for_selector("#screen[data-step=overdue]")
     assert page.url.endswith("/checkup/overdue/")
     assert page.is_checked("input[value=past]")
+    page.go_back()
+    page.wait_for_selector("#screen[data-step=scam_contact]")
     page.go_back()
     page.wait_for_selector("#screen[data-step=symptom]")
     assert page.is_checked("input[value=limit_gone]")
@@ -98,10 +178,11 @@ def test_browser_back_button_mid_questionnaire_keeps_answers(make_page, site):
     page.reload()  # refresh never loses answers or errors
     assert page.is_checked("input[value=limit_gone]")
     page.go_forward()
-    page.wait_for_selector("#screen[data-step=overdue]")
+    page.wait_for_selector("#screen[data-step=scam_contact]")
     page.click("button.step-submit")
-    page.wait_for_selector("#screen[data-step=applications]")
-    assert "第 3 步" in page.inner_text(".step-progress__text")
+    page.wait_for_selector("#screen[data-step=overdue]")
+    assert page.is_checked("input[value=past]")
+    assert re.fullmatch(r"大约还有 \d+ 步", page.inner_text(".step-progress__text").strip())
     assert recorder.foreign(site) == []
 
 
