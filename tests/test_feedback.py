@@ -12,7 +12,7 @@ from diagnosis.models import Assessment
 from guides.models import Guide
 from outcomes.models import FindingVote, FollowUp, GuideVote, Tally
 
-from .journeys import finished_result
+from .journeys import answer_all, finish, finished_result
 
 pytestmark = pytest.mark.django_db
 
@@ -134,10 +134,13 @@ def test_drafts_take_no_feedback(client, content):
 
 
 def test_checkup_events_are_counted(client, kb, content):
-    finished_result(client, kb, {"symptom": "limit_gone"})
+    _url, asked = answer_all(client, kb, {"symptom": "limit_gone"})
+    finish(client)
     assert tally(Tally.Kind.STARTED, "limit_gone") == 1
     assert tally(Tally.Kind.FINISHED, "limit_gone") == 1
-    for question in kb.path("limit_gone"):
-        assert tally(Tally.Kind.ANSWERED, question.slug) == 1
+    for screen in asked:  # each screen once, a grouped screen by its own slug; every one but the first was reached
+        assert tally(Tally.Kind.ANSWERED, screen) == 1
+        assert tally(Tally.Kind.REACHED, screen) == (0 if screen == "symptom" else 1)
+    assert sum(tally(Tally.Kind.ANSWERED, q.slug) for q in kb.questions if q.screen) == 0
     client.post("/checkup/overdue/", {"overdue": "past"})  # changing an answer after finishing starts a new checkup
     assert tally(Tally.Kind.STARTED, "limit_gone") == 2

@@ -53,16 +53,16 @@ def test_thirty_people_behind_one_address_all_finish(kb, content):
 def test_one_checkup_posting_hundreds_of_answers_a_minute_is_stopped(kb, content, settings):
     hammer = person()
     assert hammer.post("/checkup/symptom/", {"symptom": "limit_gone"}).status_code == 302  # creates the checkup
-    codes = [hammer.post("/checkup/overdue/", {"overdue": "never"}).status_code for _ in range(200)]
+    codes = [hammer.post("/checkup/scam_contact/", {"scam_contact": "no"}).status_code for _ in range(200)]
     limit = settings.CHECKUP_RATE_LIMIT
     assert codes[:limit] == [302] * limit
     assert set(codes[limit:]) == {429}
-    assert_friendly_429(hammer.post("/checkup/overdue/", {"overdue": "never"}))
-    assert hammer.get("/checkup/overdue/").status_code == 200  # reading is never limited
+    assert_friendly_429(hammer.post("/checkup/scam_contact/", {"scam_contact": "no"}))
+    assert hammer.get("/checkup/scam_contact/").status_code == 200  # reading is never limited
 
     neighbour = person()  # same address, own checkup: unaffected
     assert neighbour.post("/checkup/symptom/", {"symptom": "limit_gone"}).status_code == 302
-    assert neighbour.post("/checkup/overdue/", {"overdue": "never"}).status_code == 302
+    assert neighbour.post("/checkup/scam_contact/", {"scam_contact": "no"}).status_code == 302
 
 
 def test_the_per_address_ceiling_stops_mass_creation_of_checkups(content, settings):
