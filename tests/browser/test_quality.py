@@ -27,15 +27,25 @@ def describe(violations):
     )
 
 
-def reach_review(page):
+def reach_review(page, checked):
+    """Walk to "check your answers", checking the first urgent notice and the first grouped screen on the way."""
     page.goto("/checkup/")
     for _ in range(40):
         step = page.get_attribute("#screen", "data-step")
         if step == "review":
             return
-        value = {"symptom": "renewal_failed", "overdue": "current"}.get(step)
-        radio = page.locator(f"input[value='{value}']") if value else page.locator("input[type=radio]").first
-        radio.check()
+        if page.locator(".urgent-notice").count() and "urgent-notice" not in checked:
+            checked["urgent-notice"] = axe_violations(page)
+        if page.locator("input[name=none_of_these]").count():
+            if "grouped" not in checked:
+                page.click("button.step-submit")  # nothing ticked: the error summary
+                page.wait_for_selector(".error-summary")
+                checked["grouped"] = axe_violations(page)
+            page.check("input[name=none_of_these]")
+        else:
+            value = {"symptom": "renewal_failed", "overdue": "current"}.get(step)
+            radio = page.locator(f"input[value='{value}']") if value else page.locator("input[type=radio]").first
+            radio.check()
         page.click("button.step-submit")
         page.wait_for_selector(f"#screen:not([data-step='{step}'])")
 
@@ -51,7 +61,8 @@ def test_no_serious_accessibility_violations(make_page):
     page.click("button.step-submit")
     page.wait_for_selector(".error-summary")
     checked["question-with-error"] = axe_violations(page)
-    reach_review(page)
+    reach_review(page, checked)
+    assert "urgent-notice" in checked and "grouped" in checked
     checked["review"] = axe_violations(page)
     page.click("text=提交并查看结果")
     page.wait_for_selector(".result")
