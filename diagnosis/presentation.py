@@ -27,7 +27,7 @@ URGENT, SOON, CALM = "urgent", "soon", "calm"
 URGENCY_WORDS = {URGENT: gettext_lazy("紧急"), SOON: gettext_lazy("尽快处理"), CALM: gettext_lazy("不急")}
 URGENCY_NOTES = {
     URGENT: gettext_lazy("今天就做下面第一件事。"),
-    SOON: gettext_lazy("第一件事最好这几天就做，其余的可以慢慢来。"),
+    SOON: gettext_lazy("最好这几天就做第一件事。"),
     CALM: gettext_lazy("没有必须马上做的事，照着清单一项一项来就好。"),
 }
 # The plan shows this many steps (at least every time-sensitive one); the rest sit folded below, "later".
