@@ -301,3 +301,32 @@ def test_the_restart_button_is_a_link_to_a_confirmation_that_works_without_javas
     assert '<a href="/checkup/restart/">' in client.get("/checkup/review/").content.decode()
     assert client.post("/checkup/restart/")["Location"] == "/checkup/symptom/"
     assert Assessment.objects.count() == 0
+
+
+# --- every hotline anywhere on the site is a tap-to-call link ----------------------------------------------
+
+BARE_HOTLINE = re.compile(r"(?<![0-9A-Za-z./_-])(95188|12378|12363|110|96110|12356|12348)(?![0-9A-Za-z.%_-])")
+
+
+def bare_hotlines(html):
+    """The hotline numbers a reader sees that are not inside a tel: link."""
+    html = re.sub(r"<(script|style|code)\b.*?</\1>", "", html, flags=re.S)
+    html = re.sub(r'<a [^>]*href="tel:[^"]+"[^>]*>.*?</a>', "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    return BARE_HOTLINE.findall(text)
+
+
+def test_no_page_shows_a_hotline_that_cannot_be_tapped(client, kb, content):
+    from guides.models import Category, Guide
+
+    pages = ["/", "/guides/", "/checkup/symptom/", "/tools/loan-cost/"]
+    pages += [f"/guides/{category.value}/" for category in Category]
+    pages += [guide.get_absolute_url() for guide in Guide.objects.published()]
+    pages += [finished_result(Client(), kb, {**SCAM, "overdue": "current", "symptom": s}) for s in SYMPTOMS]
+    checked = 0
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert bare_hotlines(response.content.decode()) == [], url
+        checked += 1
+    assert checked > 30

@@ -8,6 +8,7 @@ without JavaScript and with it; print shows what is folded.
 
 import pytest
 
+from ..journeys import SYMPTOMS
 from .conftest import PHONE, screenshot
 from .test_journeys import answer_steps
 from .test_quality import axe_violations, describe
@@ -151,3 +152,13 @@ def test_print_shows_every_folded_detail(make_page, javascript):
     assert page.locator(".plan-later .plan-item").first.is_visible()
     assert page.locator("#service-summary").is_visible()
     assert not page.locator(".finding-vote").first.is_visible()
+
+
+@pytest.mark.parametrize("symptom", SYMPTOMS)
+def test_the_first_action_is_on_the_first_screen_for_every_symptom(make_page, symptom):
+    page, _ = make_page()
+    url = reach_result(page, {"symptom": symptom}, symptom)
+    assert first_screen_shows(page, "[data-first-action]")
+    other, _ = make_page(javascript=False)
+    other.goto(url)
+    assert first_screen_shows(other, "[data-first-action]")
