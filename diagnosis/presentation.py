@@ -9,6 +9,7 @@ whose link conditions (`engine.Condition`) the person's answers meet: advice nev
 
 import re
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,7 +186,7 @@ def action_plan(kb, findings, clear_cause):
             continue
         for action in finding.actions:
             if action.slug not in chosen or tier < chosen[action.slug][0]:
-                chosen[action.slug] = (tier, chosen.get(action.slug, (tier, action))[1])
+                chosen[action.slug] = (tier, action)
     if not clear_cause:
         for slug in GENERAL_ACTIONS:
             action = kb.action(slug)
@@ -199,16 +200,13 @@ def action_plan(kb, findings, clear_cause):
     )
 
 
-def _number(item):
-    return item.number
-
-
 def point_to_plan(finding, plan):
     """The finding with the numbers of its actions in the plan, instead of repeating them."""
     by_slug = {item.slug: item for item in plan}
+    in_plan = (by_slug[a.slug] for a in finding.actions if a.slug in by_slug)
     return replace(
         finding,
-        plan_items=tuple(sorted((by_slug[a.slug] for a in finding.actions if a.slug in by_slug), key=_number)),
+        plan_items=tuple(sorted(in_plan, key=attrgetter("number"))),
         other_actions=tuple(a for a in finding.actions if a.slug not in by_slug),
     )
 
