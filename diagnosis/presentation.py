@@ -176,7 +176,8 @@ def action_plan(kb, findings, clear_cause):
 
     Order: the actions of urgent findings first, then those of "很可能" findings, then "可能" ones (an action
     asked for by several findings takes its most pressing place); within that, the action's own priority, then
-    the order findings name them. Unlikely causes do not add steps. With no clear cause, the general steps stand in.
+    the order findings name them. Unlikely causes do not add steps. With no clear cause (or when none of the
+    findings' steps fits the answers), the general steps stand in, so every result has a first thing to do.
     Each finding's `actions` are already the ones that fit the person's answers.
     """
     chosen = {}  # slug → (tier, action)
@@ -187,7 +188,7 @@ def action_plan(kb, findings, clear_cause):
         for action in finding.actions:
             if action.slug not in chosen or tier < chosen[action.slug][0]:
                 chosen[action.slug] = (tier, action)
-    if not clear_cause:
+    if not clear_cause or not chosen:
         for slug in GENERAL_ACTIONS:
             action = kb.action(slug)
             if action is not None and slug not in chosen:

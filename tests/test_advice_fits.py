@@ -147,9 +147,12 @@ def test_no_shown_action_or_guide_breaks_its_conditions(kb):
                     assert links[guide.slug].allows(fits), (finding.slug, guide.slug, fits)
         acting = [f for f in result.findings if f.urgent or f.likelihood != "low"]
         for item in result.plan:  # each step comes from a finding it fits, or is a general step
-            assert any(item.slug in {a.slug for a in f.actions} for f in acting) or (
-                not result.clear_cause and item.slug in GENERAL_ACTIONS
-            ), (item.slug, fits)
+            assert any(item.slug in {a.slug for a in f.actions} for f in acting) or item.slug in GENERAL_ACTIONS, (
+                item.slug,
+                fits,
+            )
+        assert result.plan and result.summary.first_action == result.plan[0]  # always something to do first
+        assert {i.slug for i in result.plan if i.time_sensitive} <= {i.slug for i in result.plan_now}
         for what, _where in shown(result):
             rule = NEVER_SHOWN.get(what)
             assert rule is None or not rule(fits), (what, fits)

@@ -330,3 +330,21 @@ def test_no_page_shows_a_hotline_that_cannot_be_tapped(client, kb, content):
         assert bare_hotlines(response.content.decode()) == [], url
         checked += 1
     assert checked > 30
+
+
+def test_when_no_step_of_the_findings_fits_the_general_steps_stand_in():
+    """An editor's weight makes "学生或未成年人" likely for an adult, whose steps are all for students or minors."""
+    from diagnosis.content_files import read_content
+    from diagnosis.engine import KnowledgeBase
+
+    content = read_content()
+    for cause in content["causes"]:
+        if cause["slug"] == "age_student":
+            cause["evidence"] = [{**row, "weight": 8} if row["answer"] == "life_stage=adult" else row
+                                 for row in cause["evidence"]]  # fmt: skip
+    kb = KnowledgeBase.from_content(**content)
+    answers = full_answers(kb, {"symptom": "limit_restricted", "life_stage": "adult"})
+    result = present(kb, answers, diagnose(answers, kb))
+    assert result.findings[0].slug == "age_student" and result.findings[0].actions == ()
+    assert {item.slug for item in result.plan} == {"check-credit-report", "contact-alipay", "keep-paying-on-time"}
+    assert result.summary.first_action.slug == "check-credit-report"
