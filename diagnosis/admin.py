@@ -88,7 +88,8 @@ def answer_choices():
     groups = {}
     for choice in choices_with_question().order_by("question__order", "question__id", "order", "id"):
         answer = f"{choice.question.slug}={choice.slug}"
-        groups.setdefault(choice.question, []).append((answer, f"{answer}：{choice.label}"))
+        label = choice.label if len(choice.label) <= 10 else f"{choice.label[:9]}…"  # keeps both pickers in view
+        groups.setdefault(choice.question, []).append((answer, f"{answer}：{label}"))
     return [(f"{question.short_label}（{question.slug}）", items) for question, items in groups.items()]
 
 
