@@ -12,16 +12,16 @@
     if (target) { target.focus({ preventScroll: true }); }
   });
 
-  // If the server answers an htmx step with an error page (too many tries, an expired form), send the
-  // same form the ordinary way, so the person sees that page in full instead of nothing happening.
-  document.addEventListener("htmx:responseError", function (event) {
-    var form = event.detail.elt;
-    if (form && form.tagName === "FORM") { form.submit(); }
-  });
-  document.addEventListener("htmx:sendError", function (event) {
-    var form = event.detail.elt;
-    if (form && form.tagName === "FORM") { form.submit(); }
-  });
+  // If the server answers an htmx request with an error page (too many tries, an expired form), send the
+  // same form (a step, or the plan a checkbox belongs to) the ordinary way, so the person sees that page in
+  // full instead of nothing happening.
+  function submitPlainly(event) {
+    var elt = event.detail.elt;
+    var form = elt && (elt.tagName === "FORM" ? elt : elt.closest("form"));
+    if (form) { form.submit(); }
+  }
+  document.addEventListener("htmx:responseError", submitPlainly);
+  document.addEventListener("htmx:sendError", submitPlainly);
 
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
