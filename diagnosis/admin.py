@@ -7,6 +7,7 @@ outlives their expiry.
 """
 
 import reversion
+from django import forms
 from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -15,14 +16,15 @@ from config.history import VersionDiffAdmin
 
 from . import admin_views
 from .engine import SYMPTOM
-from .models import Action, Assessment, Cause, CauseAction, Choice, Evidence, Question
+from .models import Action, Assessment, Cause, CauseAction, CauseGuide, Choice, Evidence, Question
 
 reversion.register(Choice)
 reversion.register(Question, follow=("choices",))
 reversion.register(Action)
 reversion.register(Evidence)
 reversion.register(CauseAction)
-reversion.register(Cause, follow=("evidence", "cause_actions"))
+reversion.register(CauseGuide)
+reversion.register(Cause, follow=("evidence", "cause_actions", "cause_guides"))
 
 
 def choices_with_question():
@@ -96,11 +98,77 @@ class EvidenceInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class CauseActionInline(admin.TabularInline):
-    model = CauseAction
-    fields = ("action", "order")
-    autocomplete_fields = ("action",)
+def answer_choices():
+    """Every answer as ("question=choice", label), grouped by question in asking order (one query)."""
+    groups = {}
+    for choice in choices_with_question().order_by("question__order", "question__id", "order", "id"):
+        answer = f"{choice.question.slug}={choice.slug}"
+        label = choice.label if len(choice.label) <= 10 else f"{choice.label[:9]}…"  # keeps both pickers in view
+        groups.setdefault(choice.question, []).append((answer, f"{answer}：{label}"))
+    return [(f"{question.short_label}（{question.slug}）", items) for question, items in groups.items()]
+
+
+class ConditionsForm(forms.ModelForm):
+    """A cause's action or guide link with its `when` / `unless` answers, picked from the answers that exist.
+
+    An answer saved earlier that no longer exists (its choice was deleted) stays listed and selected, marked,
+    and the form refuses it, so the editor decides what the condition should be instead of it vanishing.
+    """
+
+    answers = ()  # (group, [(answer, label)]): set once per request by ConditionsInline.get_formset
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        known = {answer for _group, items in self.answers for answer, _label in items}
+        for name in ("when", "unless"):
+            model_field = self._meta.model._meta.get_field(name)
+            gone = [a for a in self.initial.get(name) or [] if a not in known]
+            choices = list(self.answers) + ([(_("已不存在的回答"), [(a, a) for a in gone])] if gone else [])
+            self.fields[name] = forms.MultipleChoiceField(
+                label=model_field.verbose_name,
+                help_text=model_field.help_text,
+                required=False,
+                choices=choices,
+                widget=forms.SelectMultiple(attrs={"size": 5}),
+            )
+
+    def _known(self, name):
+        known = {answer for _group, items in self.answers for answer, _label in items}
+        gone = [a for a in self.cleaned_data[name] if a not in known]
+        if gone:
+            raise forms.ValidationError(_("这些回答已不存在：%(answers)s") % {"answers": "、".join(gone)})
+        return self.cleaned_data[name]
+
+    def clean_when(self):
+        return self._known("when")
+
+    def clean_unless(self):
+        return self._known("unless")
+
+
+class ConditionsInline(admin.TabularInline):
+    form = ConditionsForm
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type(self.form.__name__, (self.form,), {"answers": answer_choices()})
+        return super().get_formset(request, obj, **kwargs)
+
+
+class CauseActionInline(ConditionsInline):
+    """The cause's actions; each may be shown only to people whose answers it fits."""
+
+    model = CauseAction
+    fields = ("action", "when", "unless", "order")
+    autocomplete_fields = ("action",)
+
+
+class CauseGuideInline(ConditionsInline):
+    """The cause's guides; each may be linked only for people whose answers it fits."""
+
+    model = CauseGuide
+    fields = ("guide", "when", "unless")
+    autocomplete_fields = ("guide",)
 
 
 @admin.register(Cause)
@@ -108,13 +176,11 @@ class CauseAdmin(VersionDiffAdmin):
     list_display = ("title", "slug", "urgent", "order")
     list_filter = ("urgent",)
     search_fields = ("slug", "title", "explanation")
-    filter_horizontal = ("guides",)
-    inlines = [EvidenceInline, CauseActionInline]
+    inlines = [EvidenceInline, CauseActionInline, CauseGuideInline]
     change_list_template = "admin/diagnosis/cause/change_list.html"  # adds the "模拟诊断" link
     fieldsets = (
         (None, {"fields": ("title", "slug", "explanation", "what_would_change", "order")}),
         (_("紧急"), {"fields": ("urgent", "urgent_message")}),
-        (_("相关指南"), {"fields": ("guides",)}),
     )
 
     def get_urls(self):

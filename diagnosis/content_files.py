@@ -51,6 +51,10 @@ KB_HEADER = """\
 # 6 or more reads "很可能" (high), 3–5 "可能" (medium), 1–2 "不太可能" (low); 0 or less is not shown.
 # One decisive answer (overdue now, a scam contact, being a minor) is worth 10; a strong sign 5–6;
 # a supporting sign 1–3. Negative weights are answers that make a cause less likely.
+#
+# A cause's `actions:` and `guides:` entries are slugs, or {slug, when, unless} so the advice fits the person:
+#   when:   shown only to people who gave at least one of these answers, e.g. [business_owner=yes]
+#   unless: never shown to people who gave any of these answers, e.g. [life_stage=adult]
 
 """
 

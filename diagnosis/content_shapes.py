@@ -20,7 +20,7 @@ from django.db.models import Model
 from guides.models import Guide, GuideReview, Reference
 
 from .engine import SYMPTOM
-from .models import Action, Cause, CauseAction, Choice, Evidence, Question
+from .models import Action, Cause, CauseAction, CauseGuide, Choice, Evidence, Question
 
 REQUIRED = object()
 
@@ -229,46 +229,100 @@ class AskWhen(Related):
         question.ask_when.set(answers)
 
 
+CONDITIONS = ("when", "unless")
+
+
+def _link(entry, cause_slug):
+    """One entry of a cause's `actions:` or `guides:` list, normalised.
+
+    A plain slug, or a mapping {slug, when, unless} whose `when` / `unless` list answers as "question=choice"
+    (`diagnosis.engine.Condition` says what they mean). A mapping without conditions is written as its plain
+    slug, so a cause that uses none keeps the shape (and the load fingerprint) it always had.
+    """
+    if not isinstance(entry, dict):
+        return str(entry)
+    unknown = set(entry) - {"slug", *CONDITIONS}
+    if unknown or "slug" not in entry:
+        raise ContentError(f"cause {cause_slug}: a link is a slug or {{slug, when, unless}}, not {entry!r}")
+    link = {"slug": str(entry["slug"])}
+    for name in CONDITIONS:
+        answers = [str(answer) for answer in entry.get(name) or []]
+        if answers:
+            link[name] = answers
+    return link if len(link) > 1 else link["slug"]
+
+
+def _link_from_row(slug, when, unless):
+    return _link({"slug": slug, "when": when, "unless": unless}, "")
+
+
+def _check_answers(cause, link):
+    """Each answer a condition names exists: a typo would silently hide (or show) advice."""
+    for name in CONDITIONS:
+        for answer in link.get(name, []) if isinstance(link, dict) else []:
+            question_slug, _, choice_slug = answer.partition("=")
+            if not Choice.objects.filter(question__slug=question_slug, slug=choice_slug).exists():
+                raise ContentError(f"cause {cause.slug}: {name} names an unknown answer {answer!r}")
+
+
+def _conditions(link):
+    return {name: link.get(name, []) if isinstance(link, dict) else [] for name in CONDITIONS}
+
+
+def _link_slug(link):
+    return link["slug"] if isinstance(link, dict) else link
+
+
 class CauseActions(Related):
-    """A cause's next actions, by slug, in the cause's own order."""
+    """A cause's next actions in the cause's own order: slugs, or {slug, when, unless} for advice that needs
+    the right answers (business financing only for business owners)."""
 
     name = "actions"
 
     def normalise(self, item):
-        return [str(slug) for slug in item.get(self.name) or []]
+        return [_link(entry, item.get("slug")) for entry in item.get(self.name) or []]
 
     def read_many(self, rows):
         links = CauseAction.objects.filter(cause__in=rows).order_by("order", "id")
-        return _grouped(links.values_list("cause_id", "action__slug"))
+        return _grouped(
+            (cause_id, _link_from_row(slug, when, unless))
+            for cause_id, slug, when, unless in links.values_list("cause_id", "action__slug", "when", "unless")
+        )
 
     def write(self, cause, value):
         cause.cause_actions.all().delete()
-        for position, slug in enumerate(value):
-            action = Action.objects.filter(slug=slug).first()
+        for position, link in enumerate(value):
+            action = Action.objects.filter(slug=_link_slug(link)).first()
             if action is None:
-                raise ContentError(f"cause {cause.slug}: unknown action {slug!r}")
-            CauseAction.objects.create(cause=cause, action=action, order=position)
+                raise ContentError(f"cause {cause.slug}: unknown action {_link_slug(link)!r}")
+            _check_answers(cause, link)
+            CauseAction.objects.create(cause=cause, action=action, order=position, **_conditions(link))
 
 
 class CauseGuides(Related):
-    """A cause's guides, by slug, in the order they were linked (the link table's ids keep it)."""
+    """A cause's guides in the order they were linked (the link table's ids keep it): slugs, or
+    {slug, when, unless} for guides that fit only some answers (the student guide only for students)."""
 
     name = "guides"
 
     def normalise(self, item):
-        return [str(slug) for slug in item.get(self.name) or []]
+        return [_link(entry, item.get("slug")) for entry in item.get(self.name) or []]
 
     def read_many(self, rows):
-        links = Cause.guides.through.objects.filter(cause__in=rows).order_by("id")
-        return _grouped(links.values_list("cause_id", "guide__slug"))
+        links = CauseGuide.objects.filter(cause__in=rows).order_by("id")
+        return _grouped(
+            (cause_id, _link_from_row(slug, when, unless))
+            for cause_id, slug, when, unless in links.values_list("cause_id", "guide__slug", "when", "unless")
+        )
 
     def write(self, cause, value):
-        cause.guides.clear()
-        for slug in value:
-            guide = Guide.objects.filter(slug=slug).first()
+        cause.cause_guides.all().delete()
+        for link in value:
+            guide = Guide.objects.filter(slug=_link_slug(link)).first()
             if guide is None:
-                raise ContentError(f"cause {cause.slug}: unknown guide {slug!r}")
-            cause.guides.add(guide)
+                raise ContentError(f"cause {cause.slug}: unknown guide {_link_slug(link)!r}")
+            _check_answers(cause, link)
+            CauseGuide.objects.create(cause=cause, guide=guide, **_conditions(link))
 
 
 class CauseEvidence(Related):

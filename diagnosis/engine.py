@@ -10,7 +10,7 @@ causes. The sum decides the likelihood band, and the rows that contributed are r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 SYMPTOM = "symptom"
 
@@ -63,11 +63,37 @@ class QuestionInfo:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """When a cause's action or guide fits this person, in answers ("question=choice", as evidence names them).
+
+    `when`: at least one of these answers was given (empty: no requirement). `unless`: none of these was given.
+    So "only for business owners" is `when: [business_owner=yes]`, "never for adults" `unless: [life_stage=adult]`,
+    and "only for students or minors" `when: [life_stage=student, life_stage=minor]`. An answer the person was not
+    asked never satisfies `when`: advice that needs a fact is not shown on a guess.
+    """
+
+    when: frozenset[tuple[str, str]] = frozenset()
+    unless: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def from_lists(cls, when=(), unless=()):
+        return cls(frozenset(_answer(a) for a in when), frozenset(_answer(a) for a in unless))
+
+    def allows(self, answers):
+        given = set(answers.items())
+        return (not self.when or bool(self.when & given)) and not (self.unless & given)
+
+
+ALWAYS = Condition()
+
+
+@dataclass(frozen=True)
 class ActionInfo:
     slug: str
     text: str
     detail: str = ""
     priority: int = 50
+    condition: Condition = ALWAYS  # as linked from one cause: when this action fits the person
 
 
 @dataclass(frozen=True)
@@ -75,6 +101,7 @@ class GuideLink:
     slug: str
     title: str
     category: str
+    condition: Condition = ALWAYS  # as linked from one cause: when this guide fits the person
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,14 @@ class CauseInfo:
     urgent_message: str = ""
     actions: tuple[ActionInfo, ...] = ()
     guides: tuple[GuideLink, ...] = ()
+
+    def actions_for(self, answers):
+        """The cause's actions whose conditions this person's answers meet, in the cause's order."""
+        return tuple(a for a in self.actions if a.condition.allows(answers))
+
+    def guides_for(self, answers):
+        """The cause's guides whose conditions this person's answers meet, in the guide list's order."""
+        return tuple(g for g in self.guides if g.condition.allows(answers))
 
 
 @dataclass(frozen=True)
@@ -108,6 +143,17 @@ def _guide_order(guide):
     return guide["category"], guide["order"], guide["slug"]
 
 
+def link_slug(link):
+    """A cause's action or guide link as the content files write it: a plain slug, or {slug, when, unless}."""
+    return link if isinstance(link, str) else link["slug"]
+
+
+def link_condition(link):
+    if isinstance(link, str):
+        return ALWAYS
+    return Condition.from_lists(link.get("when") or (), link.get("unless") or ())
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the engine and the pages need, as plain immutable data (questions in asking order)."""
@@ -116,6 +162,7 @@ class KnowledgeBase:
     causes: tuple[CauseInfo, ...]  # in tie-break order
     evidence: tuple[EvidenceRule, ...]
     revision: int = 0  # the content revision it was read at; pages key their caches on it
+    actions: tuple[ActionInfo, ...] = ()  # every action, linked or not (the general steps come from here)
     _question_index: dict = field(default_factory=dict, compare=False, repr=False)
     _evidence_index: dict = field(default_factory=dict, compare=False, repr=False)
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # derived tables other pure modules keep
@@ -132,6 +179,7 @@ class KnowledgeBase:
         The same dicts the content files hold, so the tests build the knowledge base straight from the files
         with no database, and `knowledge.py` builds it from the rows. Questions and causes are taken in their
         `order` (ties keep the given order); a cause links only to the published guides among `guides`.
+        A link's conditions (`link_condition`) travel with it, so each cause says for whom its advice fits.
         """
         questions = sorted(questions, key=lambda item: item["order"])
         causes = sorted(causes, key=lambda item: item["order"])
@@ -139,15 +187,18 @@ class KnowledgeBase:
                         for item in actions}  # fmt: skip
         published = {item["slug"]: item for item in guides if item["status"] == "published"}
 
-        def guide_links(slugs):
-            linked = sorted((published[s] for s in slugs if s in published), key=_guide_order)
-            return tuple(GuideLink(g["slug"], g["title"], g["category"]) for g in linked)
+        def guide_links(links):
+            linked = [(published[link_slug(link)], link) for link in links if link_slug(link) in published]
+            linked.sort(key=lambda pair: _guide_order(pair[0]))
+            return tuple(GuideLink(g["slug"], g["title"], g["category"], link_condition(link)) for g, link in linked)
 
         def actions_of(cause):
-            unknown = [slug for slug in cause["actions"] if slug not in action_index]
+            unknown = [link_slug(link) for link in cause["actions"] if link_slug(link) not in action_index]
             if unknown:
                 raise ValueError(f"cause {cause['slug']}: unknown actions {unknown}")
-            return tuple(action_index[slug] for slug in cause["actions"])
+            return tuple(
+                replace(action_index[link_slug(link)], condition=link_condition(link)) for link in cause["actions"]
+            )
 
         return cls(
             questions=tuple(
@@ -190,6 +241,7 @@ class KnowledgeBase:
                 for row in item["evidence"]
             ),
             revision=revision,
+            actions=tuple(sorted(action_index.values(), key=lambda a: (a.priority, a.slug))),
         )
 
     def question(self, slug):
@@ -197,6 +249,9 @@ class KnowledgeBase:
 
     def cause(self, slug):
         return next((c for c in self.causes if c.slug == slug), None)
+
+    def action(self, slug):
+        return next((a for a in self.actions if a.slug == slug), None)
 
     def rules_for(self, question, choice):
         return self._evidence_index.get((question, choice), ())
@@ -302,7 +357,8 @@ def diagnose(answers, kb):
     """Rank the causes that the answers point to.
 
     Only causes with a positive score become findings. Urgent causes come first, then higher scores,
-    then the knowledge base's cause order, so equal inputs always give equal output.
+    then the knowledge base's cause order, so equal inputs always give equal output. A finding's guides are
+    the cause's guides whose conditions fit the answers.
     """
     answers = applicable_answers(known_answers(answers, kb, strict=True), kb)
     scores = {}
@@ -333,7 +389,7 @@ def diagnose(answers, kb):
                     likelihood=likelihood,
                     urgent=cause.urgent,
                     evidence=tuple(evidence[cause.slug]),
-                    guides=tuple(g.slug for g in cause.guides),
+                    guides=tuple(g.slug for g in cause.guides_for(answers)),
                 ),
             )
         )

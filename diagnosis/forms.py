@@ -45,3 +45,18 @@ class StepForm(forms.Form):
     @property
     def choice(self):
         return self.cleaned_data[self.question.slug]
+
+
+class PlanForm(forms.Form):
+    """Ticks on a result's action plan: the whole list (a plain form POST), or one item (htmx, `item` set).
+
+    Only the plan's own action slugs are valid, so a tampered or stale slug is a 400 that changes nothing.
+    """
+
+    done = forms.MultipleChoiceField(required=False)
+    item = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, plan=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done"].choices = [(slug, slug) for slug in plan]
+        self.fields["item"].choices = [("", ""), *((slug, slug) for slug in plan)]

@@ -130,7 +130,9 @@ class Cause(models.Model):
     urgent = models.BooleanField(_("紧急"), default=False, help_text=_("紧急原因排在最前，并醒目提示。"))
     urgent_message = models.TextField(_("紧急提示"), blank=True, help_text=_("今天就该做什么。"))
     order = models.PositiveIntegerField(_("顺序"), default=100, help_text=_("得分相同时按此排序。"))
-    guides = models.ManyToManyField("guides.Guide", verbose_name=_("相关指南"), blank=True, related_name="causes")
+    guides = models.ManyToManyField(
+        "guides.Guide", through="CauseGuide", verbose_name=_("相关指南"), blank=True, related_name="causes"
+    )
     actions = models.ManyToManyField(Action, through="CauseAction", verbose_name=_("行动建议"), blank=True)
 
     class Meta:
@@ -142,10 +144,22 @@ class Cause(models.Model):
         return self.title
 
 
+# The conditions on a cause's action or guide link: answers as "question=choice", the way evidence names them.
+# `diagnosis.engine.Condition` says what they mean; the admin and load_content check that the answers exist.
+WHEN_HELP = _("只在回答了其中任一项时显示，例如 business_owner=yes。不选表示不限。")
+UNLESS_HELP = _("回答了其中任一项就不显示，例如 life_stage=adult。")
+
+
+def condition_field(verbose_name, help_text):
+    return models.JSONField(verbose_name, default=list, blank=True, help_text=help_text)
+
+
 class CauseAction(models.Model):
     cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="cause_actions")
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="cause_actions", verbose_name=_("行动"))
     order = models.PositiveIntegerField(_("顺序"), default=0)
+    when = condition_field(_("只在这些回答时显示"), WHEN_HELP)
+    unless = condition_field(_("这些回答时不显示"), UNLESS_HELP)
 
     class Meta:
         ordering = ["order", "id"]
@@ -155,6 +169,27 @@ class CauseAction(models.Model):
 
     def __str__(self):
         return f"{self.cause.slug} → {self.action.slug}"
+
+
+class CauseGuide(models.Model):
+    """A cause's link to a guide, with the answers it fits (the table Django made for the plain link, kept)."""
+
+    cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="cause_guides")
+    guide = models.ForeignKey(
+        "guides.Guide", on_delete=models.CASCADE, related_name="cause_guides", verbose_name=_("指南")
+    )
+    when = condition_field(_("只在这些回答时显示"), WHEN_HELP)
+    unless = condition_field(_("这些回答时不显示"), UNLESS_HELP)
+
+    class Meta:
+        db_table = "diagnosis_cause_guides"
+        ordering = ["id"]
+        unique_together = [("cause", "guide")]
+        verbose_name = _("相关指南")
+        verbose_name_plural = _("相关指南")
+
+    def __str__(self):
+        return f"{self.cause.slug} → {self.guide.slug}"
 
 
 class Evidence(models.Model):
@@ -225,6 +260,8 @@ class Assessment(models.Model):
     # left instead of stopping when the result is clear. Kept beside the answers, never in them: `answers` holds
     # only {question: choice}.
     more = models.BooleanField(_("要求多回答"), default=False)
+    # The action-plan items the person ticked as done, by action slug (`diagnosis.results.mark_done`).
+    plan_done = models.JSONField(_("已完成的行动"), default=list, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
     token = None  # the raw token, when this instance was created or looked up with it; never saved

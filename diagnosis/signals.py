@@ -12,7 +12,7 @@ from guides.models import SearchSynonym
 from guides.revision import bump_revision
 from guides.synonyms import synonym_key
 
-from .models import Action, Cause, CauseAction, Choice, Evidence, LoadedContent, Question
+from .models import Action, Cause, CauseAction, CauseGuide, Choice, Evidence, LoadedContent, Question
 
 # sender: the Assessment; symptom: the chosen symptom's slug (or None).
 checkup_started = Signal()
@@ -27,7 +27,7 @@ screen_reached = Signal()
 # sender: the Assessment; diagnosis: the engine's Diagnosis of its final answers.
 checkup_finished = Signal()
 
-KNOWLEDGE_BASE_MODELS = (Question, Choice, Cause, Evidence, Action, CauseAction)
+KNOWLEDGE_BASE_MODELS = (Question, Choice, Cause, Evidence, Action, CauseAction, CauseGuide)
 
 
 def _changed(sender, raw=False, **kwargs):
@@ -41,6 +41,7 @@ for model in KNOWLEDGE_BASE_MODELS:
 
 
 @receiver(m2m_changed, sender=Question.asked_for.through, dispatch_uid="revision-m2m-Question.asked_for")
+# guide.causes.add() writes CauseGuide rows without saving each one: the m2m signal carries that change.
 @receiver(m2m_changed, sender=Cause.guides.through, dispatch_uid="revision-m2m-Cause.guides")
 def _links_changed(sender, action, **kwargs):
     if action.startswith("post_"):

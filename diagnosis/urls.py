@@ -15,5 +15,6 @@ urlpatterns = [
     path("checkup/<slug:slug>/", views.step, name="step"),
     re_path(rf"^r/{TOKEN}/$", views.result, name="result"),
     re_path(rf"^r/{TOKEN}/delete/$", views.delete_result, name="delete_result"),
+    re_path(rf"^r/{TOKEN}/plan/$", views.plan, name="plan"),
     re_path(rf"^r/{TOKEN}/reminder\.ics$", views.reminder, name="reminder"),
 ]

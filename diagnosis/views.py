@@ -1,6 +1,6 @@
 """The checkup's screens: home, one question per step, check your answers, results.
 
-Views stay thin: `flow` decides where a person is, `engine` diagnoses, `presentation` shapes the result.
+Views stay thin: `interview` decides what to ask next, `engine` diagnoses, `presentation` shapes the result.
 Each screen has one view and one template. Without JavaScript a step is a normal POST → redirect → GET;
 with htmx the same view answers the POST with the next screen's `screen` partial and an HX-Push-Url
 header, so the address bar, refresh and the back button always show a real, reloadable page.
@@ -27,7 +27,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
 from config import cookies
@@ -35,11 +35,11 @@ from config.ratelimits import limit_posts
 from guides.rendering import hotline_parts
 
 from . import engine, interview, signals
-from .forms import StepForm
+from .forms import PlanForm, StepForm
 from .knowledge import get_knowledge_base
 from .models import Assessment
 from .presentation import present
-from .results import finished_or_404, result_for
+from .results import finished_or_404, mark_done, result_for
 
 COOKIE = "checkup"
 COOKIE_SALT = "diagnosis.checkup"
@@ -430,12 +430,12 @@ def restart(request):
 def forget_rendered(assessment):
     """Drop the result's cached page fragments, so a deleted result leaves nothing behind in the cache."""
     result = result_for(assessment.token)
-    keys = [make_template_fragment_key("result_plan", [assessment.token, result.kb.revision])]
-    keys += [
-        make_template_fragment_key("result_finding", [assessment.token, result.kb.revision, finding.cause])
-        for finding in result.diagnosis.findings
-    ]
-    cache.delete_many(keys)
+    cache.delete_many(
+        [
+            make_template_fragment_key("result_finding", [assessment.token, result.kb.revision, finding.cause])
+            for finding in result.diagnosis.findings
+        ]
+    )
 
 
 @require_GET
@@ -448,11 +448,32 @@ def result(request, token):
         {
             "assessment": result.assessment,
             "result": present(result.kb, result.answers, result.diagnosis),
+            "done": set(result.assessment.plan_done),
             "permalink": request.build_absolute_uri(result.assessment.result_url()),
-            # Findings and the plan are cached fragments per result and content revision; votes stay live.
+            # Findings are cached fragments per result and content revision; votes and plan ticks stay live.
             "revision": result.kb.revision,
         },
     )
+
+
+@limit_result_forms
+@require_POST
+@private
+def plan(request, token):
+    """Tick plan items: without JavaScript the whole list is one form (POST → redirect to the plan); with htmx
+    each checkbox posts on change and its item is swapped in place. Anything not on this plan is a 400."""
+    result = result_for(token)
+    items = present(result.kb, result.answers, result.diagnosis).plan
+    form = PlanForm(request.POST, plan=[item.slug for item in items])
+    if not form.is_valid():
+        return render(request, "400.html", status=400)
+    item = form.cleaned_data["item"] or None
+    done = mark_done(result.assessment, plan=[i.slug for i in items], done=form.cleaned_data["done"], item=item)
+    if request.htmx and item:
+        context = {"item": next(i for i in items if i.slug == item), "done": done, "assessment": result.assessment}
+        return render(request, "diagnosis/result.html#plan_item", context)
+    messages.success(request, _("已保存你的勾选。"), extra_tags="plan")
+    return redirect(f"{result.assessment.result_url()}#plan")
 
 
 @limit_result_forms

@@ -10,6 +10,8 @@ import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -67,6 +69,16 @@ def _link_hotlines(parent):
         new_children.append(child)
         new_children.extend(_link(n, t) for n, t in zip(pieces[1::2], pieces[2::2], strict=True))
     parent[:] = new_children
+
+
+def link_hotlines(text):
+    """Plain text → safe HTML: escaped first, then each known hotline number made a tap-to-call link.
+
+    For the knowledge base's texts on the result page (urgent messages, explanations, actions) and guide
+    summaries: they are plain text, so nothing else in them can become markup.
+    """
+    escaped = str(conditional_escape(text or ""))
+    return mark_safe(_HOTLINE_RE.sub(r'<a href="tel:\1" class="tel">\1</a>', escaped))
 
 
 class _HotlineLinks(Treeprocessor):

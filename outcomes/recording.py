@@ -17,6 +17,8 @@ from .models import FindingVote, FollowUp, GuideVote, Tally
 VOTER_COOKIE = "voter"
 VOTER_SALT = "diagnosis.voter"  # the salt it was first signed with: changing it would forget every voter
 VOTER_MAX_AGE = 365 * 24 * 3600
+# A no-JavaScript vote's thank-you is a message tagged with its finding, so the result page shows it in that box.
+THANKS_TAG = "finding-vote:"
 
 
 def voter_id(request):

@@ -17,6 +17,7 @@ from guides.models import Guide
 from .forms import FindingVoteForm, FollowUpForm, GuideFeedbackForm
 from .models import FollowUp
 from .recording import (
+    THANKS_TAG,
     VOTER_COOKIE,
     VOTER_SALT,
     record_finding_vote,
@@ -55,11 +56,13 @@ def finding_vote(request, token):
     record_finding_vote(result.assessment, cause, verdict, voter)
     if request.htmx:
         vote_url = reverse("outcomes:finding_vote", args=[token])
-        context = {"vote_url": vote_url, "cause": cause, "vote": verdict, "thanked": True}
+        title = next(f.title for f in result.diagnosis.findings if f.cause == cause)
+        context = {"vote_url": vote_url, "cause": cause, "title": title, "vote": verdict, "thanked": True}
         response = render(request, "outcomes/_finding_vote.html", context)
     else:
-        messages.success(request, _("谢谢你的反馈！"))
-        response = redirect(f"{result.assessment.result_url()}#finding-{cause}")
+        # Shown in that finding's vote box (not at the page top), which the redirect scrolls into view.
+        messages.success(request, _("谢谢你的反馈！"), extra_tags=f"{THANKS_TAG}{cause}")
+        response = redirect(f"{result.assessment.result_url()}#vote-{cause}")
     return remember_voter(response, voter, is_new)
 
 

@@ -19,9 +19,10 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
+from diagnosis.content_shapes import CAUSE
 from diagnosis.engine import diagnose
 from diagnosis.knowledge import build_knowledge_base, get_knowledge_base
-from diagnosis.models import Assessment, Cause, Evidence, Question
+from diagnosis.models import Assessment, Cause, CauseAction, CauseGuide, Evidence, Question
 from guides.models import Category, Guide, Reference
 from outcomes.models import GuideVote
 
@@ -706,3 +707,39 @@ def test_a_successful_login_before_the_limit_works(client, editor):
 
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+# --- Conditions on a cause's actions and guides -----------------------------------------------------------
+
+
+def test_a_condition_set_in_the_admin_changes_what_the_page_shows(editor_client, client, kb):
+    """An editor shows "多头借贷"'s list-your-debts step only to people whose debts weigh: others no longer get it."""
+    cause = Cause.objects.get(slug="multiple_borrowing")
+    url = f"/admin/diagnosis/cause/{cause.pk}/change/"
+    response = editor_client.get(url)
+    assert "只在这些回答时显示" in response.content.decode() and "business_owner=yes" in response.content.decode()
+    data = form_values(response, "cause_form")
+    link = CauseAction.objects.get(cause=cause, action__slug="list-debts")
+    prefix = next(k.removesuffix("-id") for k, v in data.items() if k.endswith("-id") and v == [str(link.pk)]
+                  and k.startswith("cause_actions"))  # fmt: skip
+    data[f"{prefix}-unless"] = ["debt_load=low", "debt_load=medium"]
+    assert editor_client.post(url, data).status_code == 302
+    link.refresh_from_db()
+    assert link.unless == ["debt_load=low", "debt_load=medium"]
+    listed = {a.slug for a in get_knowledge_base().cause("multiple_borrowing").actions_for({"debt_load": "low"})}
+    assert "list-debts" not in listed and "pause-applications" in listed
+    exported = CAUSE.to_dicts(Cause.objects.filter(pk=cause.pk))[0]["actions"]
+    assert {"slug": "list-debts", "unless": ["debt_load=low", "debt_load=medium"]} in exported
+
+
+def test_the_admin_refuses_a_condition_on_an_answer_that_does_not_exist(editor_client):
+    cause = Cause.objects.get(slug="industry_risk")
+    link = CauseGuide.objects.get(cause=cause, guide__slug="business-loans")
+    CauseGuide.objects.filter(pk=link.pk).update(when=["business_owner=maybe"])  # e.g. a choice deleted since
+    url = f"/admin/diagnosis/cause/{cause.pk}/change/"
+    response = editor_client.get(url)
+    assert "已不存在的回答" in response.content.decode()
+    response = editor_client.post(url, form_values(response, "cause_form"))
+    assert response.status_code == 200 and "这些回答已不存在：business_owner=maybe" in response.content.decode()
+    link.refresh_from_db()
+    assert link.when == ["business_owner=maybe"]

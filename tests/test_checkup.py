@@ -276,11 +276,12 @@ def test_result_page_shows_why_what_would_change_actions_and_guides_by_category(
 def test_urgent_findings_come_first_as_alerts(client, kb, content):
     answer_all(client, kb, {"symptom": "limit_stuck", "overdue": "current", "scam_contact": "yes"})
     html = client.get(finish(client)).content.decode()
-    assert html.index('class="urgent-alert"') < html.index("data-cause=")
+    assert html.index('data-urgency="urgent"') < html.index("data-cause=")  # "紧急" is the first thing said
     urgent = [m for m in markers(html) if m[2] == "true"]
     assert {m[0] for m in urgent} == {"current_overdue", "scam_risk"}
     assert markers(html)[: len(urgent)] == urgent
-    assert "110" in html and "验证码" in html
+    assert html.count('class="urgent-alert"') == len(urgent)  # each urgent finding says what to do today
+    assert '<a href="tel:110" class="tel">110</a>' in html and "验证码" in html
 
 
 def test_no_clear_cause_says_so_and_gives_general_steps(client, kb, content):
@@ -461,4 +462,3 @@ def test_deleting_a_result_leaves_no_rendered_fragment_in_the_cache(client, kb, 
     assert cache.get(key) is not None
     client.post(f"/r/{token}/delete/")
     assert cache.get(key) is None
-    assert cache.get(make_template_fragment_key("result_plan", [token, current_revision()])) is None

@@ -30,9 +30,16 @@ def test_every_finding_has_a_vote_form_that_works_without_js(client, result_url)
     html = client.get(result_url).content.decode()
     assert html.count("这个判断对吗？") == html.count("data-cause=")
     response = client.post(f"{result_url}vote/", {"cause": "current_overdue", "verdict": "right"})
-    assert response.status_code == 302 and response["Location"].endswith("#finding-current_overdue")
-    assert "谢谢你的反馈" in client.get(result_url).content.decode()
+    assert response.status_code == 302 and response["Location"].endswith("#vote-current_overdue")
+    html = client.get(result_url).content.decode()
+    box = re.search(r'<form class="finding-vote[^"]*" id="vote-current_overdue".*?</form>', html, re.S).group(0)
+    assert "谢谢！你的反馈会帮我们改进判断" in box  # the thank-you sits in that finding's box, where the page lands
+    assert "你已经反馈过" not in box  # and does not read as an old vote
+    assert "谢谢你的反馈" not in html.split('<article class="result">')[0]  # not (only) at the page top
     assert tally(Tally.Kind.VERDICT, "current_overdue:right") == 1
+    again = client.get(result_url).content.decode()  # a reload later reads as the vote it is
+    box = re.search(r'id="vote-current_overdue".*?</form>', again, re.S).group(0)
+    assert "你已经反馈过" in box and "谢谢！" not in box
 
 
 def test_one_vote_per_browser_and_a_changed_mind_moves_the_count(client, result_url):

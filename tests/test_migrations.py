@@ -89,3 +89,35 @@ def test_moving_the_outcome_tables_keeps_every_row():
     editors = set(Group.objects.get(name=EDITORS).permissions.values_list("content_type__app_label", "codename"))
     assert ("outcomes", "view_guidevote") in editors
     assert ContentType.objects.get(model="contentrevision").app_label == "guides"
+
+
+BEFORE_CONDITIONS = [("diagnosis", "0005_hash_result_tokens"), ("guides", "0004_reviews_and_search_synonyms")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_giving_cause_guide_links_conditions_keeps_every_link():
+    """0006 turns the plain cause → guide link table into CauseGuide in Django's state only: the rows stay."""
+    from diagnosis.models import CauseAction, CauseGuide
+
+    executor = migrate([BEFORE_CONDITIONS[0]])
+    apps = executor.loader.project_state(BEFORE_CONDITIONS).apps
+    guide = apps.get_model("guides", "Guide").objects.create(
+        slug="linked-guide", title="旧指南", summary="摘要", category="safety", body="正文", body_html="<p>正文</p>",
+        status="published", last_reviewed=date(2026, 1, 1), order=1,
+    )  # fmt: skip
+    cause = apps.get_model("diagnosis", "Cause").objects.create(slug="linked-cause", title="旧原因", explanation="解释")
+    cause.guides.add(guide)
+    links_before = apps.get_model("diagnosis", "Cause").guides.through.objects.count()
+    apps.get_model("auth", "Group").objects.get_or_create(name=EDITORS)  # as 0003 made it (a flush may have gone)
+
+    migrate(executor.loader.graph.leaf_nodes())
+
+    link = CauseGuide.objects.get(cause__slug="linked-cause")
+    assert (link.guide.slug, link.when, link.unless) == ("linked-guide", [], [])
+    assert CauseGuide.objects.count() == links_before
+    assert all(a.when == [] and a.unless == [] for a in CauseAction.objects.all())
+    link.when = ["business_owner=yes"]
+    link.save()
+    assert CauseGuide.objects.get(pk=link.pk).when == ["business_owner=yes"]
+    editors = set(Group.objects.get(name=EDITORS).permissions.values_list("codename", flat=True))
+    assert {"add_causeguide", "change_causeguide", "delete_causeguide", "view_causeguide"} <= editors

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from ..forms import GuideFeedbackForm
 from ..models import FollowUp
-from ..recording import voter_id
+from ..recording import THANKS_TAG, voter_id
 
 register = template.Library()
 
@@ -25,6 +25,15 @@ def browser_votes(context, assessment):
     """{cause: verdict} this browser gave on the result's findings (one query)."""
     voter, _new = voter_id(context["request"])
     return dict(assessment.votes.filter(voter=voter).values_list("cause", "verdict"))
+
+
+@register.simple_tag(takes_context=True)
+def vote_thanks(context):
+    """The finding this browser just voted on without JavaScript (its thank-you goes in that box), or ""."""
+    for message in context.get("messages") or ():
+        if message.extra_tags.startswith(THANKS_TAG):
+            return message.extra_tags.removeprefix(THANKS_TAG)
+    return ""
 
 
 @register.simple_tag(takes_context=True)
