@@ -102,6 +102,7 @@ def answer_sets(draw, kb):
 
 # What a credit counsellor checked in the default content: advice that would contradict these answers.
 NEVER_SHOWN = {
+    "action:report-threats-110": lambda a: a.get("collection") != "threatened",
     "action:minor-talk-family": lambda a: a.get("life_stage") != "minor",
     "action:student-safe-options": lambda a: a.get("life_stage") != "student",
     "action:business-financing": lambda a: a.get("business_owner") != "yes",

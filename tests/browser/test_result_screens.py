@@ -173,9 +173,9 @@ def test_tap_targets_are_at_least_44_px_on_the_other_screens(make_page):
     page.goto("/checkup/")
     page.check("input[value=limit_gone]")
     page.click("button.step-submit")
-    page.wait_for_selector("#screen[data-step=overdue]")
-    for path in ["/", "/checkup/overdue/", "/checkup/restart/", "/guides/", "/guides/credit-report/", "/guides/safety/",
-                 "/tools/loan-cost/?amount=12000&months=12&monthly_payment=1100"]:  # fmt: skip
+    page.wait_for_selector("#screen[data-step=scam_contact]")
+    for path in ["/", "/checkup/scam_contact/", "/checkup/restart/", "/guides/", "/guides/credit-report/",
+                 "/guides/safety/", "/tools/loan-cost/?amount=12000&months=12&monthly_payment=1100"]:  # fmt: skip
         page.goto(path)
         small[path] = small_targets(page)
     assert not any(small.values()), small
