@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch
 
 from . import engine
+from .freshness import read_revision
 from .models import Action, Cause, CauseAction, Choice, ContentRevision, Evidence, Question
 
 _lock = threading.Lock()
@@ -13,7 +14,7 @@ _memo = {"revision": None, "kb": None}
 
 
 def current_revision():
-    return ContentRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    return read_revision()
 
 
 def bump_revision():
