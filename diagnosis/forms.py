@@ -4,8 +4,6 @@ The field is named by the question slug and its values are the choice slugs (a p
 a tampered value is just an invalid choice: the same step comes back with a friendly error.
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,10 +37,11 @@ class StepForm(forms.Form):
                 "invalid_choice": _("这个选项不在列表里，请从下面重新选一项。"),
             },
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the step template owns the <form>, its htmx attributes and buttons
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Field(question.slug, template="diagnosis/fields/choice_cards.html"))
+
+    @property
+    def field(self):
+        """The one bound field, which the step template renders as choice cards (diagnosis/fields/)."""
+        return self[self.question.slug]
 
     @property
     def choice(self):

@@ -1,10 +1,13 @@
 """Guide pages: the index by category (with search), one category, one guide, sitemap and robots.txt."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.sitemaps import Sitemap
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -14,9 +17,9 @@ from diagnosis.feedback import record_guide_vote, remember_voter, voter_id
 from diagnosis.knowledge import current_revision
 from diagnosis.views import checkup_rate
 
+from . import listing
 from .forms import GuideFeedbackForm
 from .models import CATEGORY_DESCRIPTIONS, Category, Guide
-from .search import search_guides
 
 
 def categories_with(guides):
@@ -29,17 +32,22 @@ def categories_with(guides):
     return grouped
 
 
-def published_by_category():
-    return categories_with(list(Guide.objects.published().only("slug", "title", "summary", "category", "order")))
-
-
 @require_GET
 def index(request):
-    """The lists are cached as a fragment per content revision, so they are queried only after an edit."""
+    """One page of the guides by category, or one page of search results (guides/listing.py).
+
+    The lists are cached as fragments per content revision and page, so they are rendered only after an edit.
+    """
     query = request.GET.get("q", "").strip()[:50]
-    context = {"query": query, "categories": published_by_category, "revision": current_revision()}
+    revision = current_revision()
+    number = request.GET.get("page")
     if query:
-        context["results"] = search_guides(Guide.objects.published(), query)
+        page = listing.page_of(listing.search(revision, query), number, listing.RESULTS_PER_PAGE)
+        categories = [(category, CATEGORY_DESCRIPTIONS[category]) for category in Category]
+    else:
+        page = listing.page_of(listing.published_rows(revision), number, listing.GUIDES_PER_PAGE)
+        categories = partial(categories_with, page.object_list)
+    context = {"query": query, "page": page, "categories": categories, "revision": revision}
     return render(request, "guides/index.html", context)
 
 
@@ -48,20 +56,22 @@ def detail(request, slug):
     """A guide, or (when the slug names a category) that category's list."""
     if slug in Category.values:
         category = Category(slug)
+        revision = current_revision()
+        members = [row for row in listing.published_rows(revision) if row.category == slug]
         return render(
             request,
             "guides/category.html",
             {
                 "category": category,
                 "description": CATEGORY_DESCRIPTIONS[category],
-                "guides": Guide.objects.published().filter(category=slug),
-                "revision": current_revision(),
+                "page": listing.page_of(members, request.GET.get("page"), listing.GUIDES_PER_PAGE),
+                "revision": revision,
             },
         )
     guides = Guide.objects.all() if request.user.is_staff else Guide.objects.published()
-    guide = get_object_or_404(guides.defer("body"), slug=slug)
-    # The article (body, references, causes, related) is a cached fragment per content revision; its
-    # related rows are queried lazily inside it, so a cache hit costs two small queries.
+    guide = get_object_or_404(guides.defer("body", "body_html", "toc"), slug=slug)
+    # The article (body, table of contents, references, causes, related) is a cached fragment per content
+    # revision: what only it shows is loaded inside it, on a fragment miss, and nothing of it on a hit.
     return render(
         request,
         "guides/detail.html",
@@ -71,11 +81,13 @@ def detail(request, slug):
             "preview": not guide.is_published,
             "form": GuideFeedbackForm(),
             "revision": current_revision(),
-            "related": Guide.objects.published()
-            .filter(pk__in=guide.related.values("pk"))
-            .only("slug", "title", "summary"),
+            "related": SimpleLazyObject(partial(related_guides, guide)),
         },
     )
+
+
+def related_guides(guide):
+    return list(Guide.objects.published().filter(pk__in=guide.related.values("pk")).only("slug", "title", "summary"))
 
 
 class GuideSitemap(Sitemap):

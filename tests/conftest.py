@@ -39,12 +39,15 @@ def fresh_cache():
 
     from config import pagecache
     from diagnosis import knowledge
+    from guides import listing
 
     cache.clear()
     # A rolled-back test can leave the revision number where it was while the rows changed: forget the memos.
     knowledge._memo.update(revision=None, kb=None)
     pagecache.clear()
+    listing.forget()
     yield
     cache.clear()
     knowledge._memo.update(revision=None, kb=None)
     pagecache.clear()
+    listing.forget()
