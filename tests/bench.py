@@ -8,7 +8,9 @@ BENCH_SECONDS (default 10) at BENCH_CONNECTIONS (default 32), with a /healthz ru
 a page's ratio is its req/s over the mean of the two /healthz runs around it, so a busy machine moves both.
 
 Prints per page the median req/s, the min and median ratio, the median and worst p99, and the targets (issue 16,
-docs/performance.md); at 10× also each page's ratio against its 1× ratio (target ≥ 0.8). Writes every run to
+docs/performance.md); at 10× also each page's ratio against its 1× ratio (target ≥ 0.8). It also prints the
+server's CPU milliseconds per request (all gunicorn processes, from /proc) and /healthz's over the page's: when
+other jobs share the CPUs, req/s swings with them while CPU per request barely moves. Writes every run to
 bench/results.json. Uses wrk when installed (Debian package `wrk`), else a slower Python client (lower bounds).
 Set REDIS_URL to use Redis for the shared cache, as `make bench` with PostgreSQL does in docs/performance.md.
 """
@@ -230,6 +232,33 @@ def endpoints(base, kb):
     return {name: urls[name] for name, _, _ in PAGES if not ONLY or name in ONLY}
 
 
+def server_cpu_seconds(server):
+    """CPU time (user + system) used so far by every process of the server (gunicorn master and workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == server.pid:  # the process group: `make serve` and everything it started
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(run, server):
+    """run(...) plus the server's CPU milliseconds per request: steadier than req/s when other jobs share the CPUs."""
+
+    def measure(*args):
+        before = server_cpu_seconds(server)
+        figures = run(*args)
+        spent = server_cpu_seconds(server) - before
+        requests = figures["requests"]
+        figures["server_cpu_ms_per_request"] = round(spent * 1000 / requests, 3) if requests else None
+        return figures
+
+    return measure
+
+
 def check_cached(pages):
     """Before measuring: every page meant to come from the page cache really does (X-Page-Cache: hit)."""
     cached = {name for name, _, from_cache in PAGES if from_cache}
@@ -263,7 +292,7 @@ def measure_scale(scale, workdir, kb_loader):
         pages = endpoints(base, kb)
         check_cached(pages)
         client = "wrk" if shutil.which("wrk") else "python"
-        run = run_wrk if client == "wrk" else run_python_client
+        run = measured(run_wrk if client == "wrk" else run_python_client, server)
         healthz = base + "/healthz"
         runs = []
         for repeat in range(REPEATS):
@@ -282,6 +311,8 @@ def measure_scale(scale, workdir, kb_loader):
                         "healthz_before_rps": before["rps"],
                         "healthz_after_rps": after["rps"],
                         "ratio": round(figures["rps"] / baseline, 3) if baseline else None,
+                        "healthz_cpu_ms": (before["server_cpu_ms_per_request"] + after["server_cpu_ms_per_request"])
+                        / 2,
                     }
                 )
                 print(
@@ -305,6 +336,8 @@ def summarise(result):
         if not runs:
             continue
         ratios, p99s = [r["ratio"] for r in runs], [r["p99_ms"] for r in runs]
+        cpu = statistics.median(r["server_cpu_ms_per_request"] for r in runs)
+        healthz_cpu = statistics.median(r["healthz_cpu_ms"] for r in runs)
         row = {
             "page": name,
             "rps_median": round(statistics.median(r["rps"] for r in runs)),
@@ -313,6 +346,8 @@ def summarise(result):
             "ratio_median": round(statistics.median(ratios), 3),
             "p99_median_ms": round(statistics.median(p99s), 1),
             "p99_max_ms": max(p99s),
+            "server_cpu_ms": round(cpu, 3),
+            "cpu_ratio": round(healthz_cpu / cpu, 2) if cpu else None,  # healthz CPU per request over the page's
             "errors": sum(r["errors"] for r in runs),
             "ratio_target": target,
             "page_cache": from_cache,
@@ -329,7 +364,10 @@ def print_table(result, rows, baseline_rows=None):
         f"{DURATION} s × {REPEATS}, {WORKERS} workers, {os.cpu_count()} CPUs, {database_kind()}"
     )
     growth = {r["page"]: r["ratio_median"] for r in baseline_rows or []}
-    header = f"{'page':<20}{'req/s':>7}{'healthz':>9}{'×min':>7}{'×med':>7}{'target':>8}{'p99 med':>9}{'p99 max':>9}"
+    header = (
+        f"{'page':<20}{'req/s':>7}{'healthz':>9}{'×min':>7}{'×med':>7}{'target':>8}{'p99 med':>9}{'p99 max':>9}"
+        f"{'cpu ms':>8}{'×cpu':>6}"
+    )
     print(header + (f"{'vs 1×':>7}" if growth else "") + f"{'errors':>7}  ok")
     for row in rows:
         target = f"{row['ratio_target']:.2f}" if row["ratio_target"] is not None else "–"
@@ -337,6 +375,7 @@ def print_table(result, rows, baseline_rows=None):
         line = (
             f"{row['page']:<20}{row['rps_median']:>7}{row['healthz_rps_median']:>9}{row['ratio_min']:>7.2f}"
             f"{row['ratio_median']:>7.2f}{target:>8}{row['p99_median_ms']:>9.1f}{row['p99_max_ms']:>9.1f}"
+            f"{row['server_cpu_ms']:>8.2f}{row['cpu_ratio']:>6.2f}"
         )
         if growth:
             kept = row["ratio_median"] / growth[row["page"]] if growth.get(row["page"]) else None
