@@ -8,9 +8,10 @@ BENCH_SECONDS (default 10) at BENCH_CONNECTIONS (default 32), with a /healthz ru
 a page's ratio is its req/s over the mean of the two /healthz runs around it, so a busy machine moves both.
 
 Prints per page the median req/s, the min and median ratio, the median and worst p99, and the targets (issue 16,
-docs/performance.md); at 10× also each page's ratio against its 1× ratio (target ≥ 0.8). It also prints the
-server's CPU milliseconds per request (all gunicorn processes, from /proc) and /healthz's over the page's: when
-other jobs share the CPUs, req/s swings with them while CPU per request barely moves. Writes every run to
+docs/performance.md: a median ratio at or above the page's target, a median p99 under 50 ms for pages from the
+cache); at 10× also each page's ratio against its 1× ratio (target ≥ 0.8). It also prints the server's CPU
+milliseconds per request (all gunicorn processes, from /proc) and /healthz's over the page's: when other jobs
+share the CPUs, req/s swings with them while CPU per request barely moves. Writes every run to
 bench/results.json. Uses wrk when installed (Debian package `wrk`), else a slower Python client (lower bounds).
 Set REDIS_URL to use Redis for the shared cache, as `make bench` with PostgreSQL does in docs/performance.md.
 """
@@ -353,7 +354,7 @@ def summarise(result):
             "page_cache": from_cache,
         }
         row["meets_ratio"] = None if target is None else row["ratio_median"] >= target
-        row["meets_p99"] = row["p99_max_ms"] < P99_CACHED_TARGET_MS if from_cache else None
+        row["meets_p99"] = row["p99_median_ms"] < P99_CACHED_TARGET_MS if from_cache else None
         rows.append(row)
     return rows
 
