@@ -68,12 +68,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML is compressed (static files come pre-compressed from whitenoise above). Django's gzip pads each
+    # response with random bytes and CSRF tokens are masked afresh per response: its BREACH mitigations.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Whole pages for anonymous GETs, each visitor's CSRF token and nonce filled in (config/pagecache.py).
+    "config.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -163,6 +168,12 @@ else:
 # holds them: a logout on one worker ends the session on every worker, and a cache outage cannot log anyone out
 # or bring a logged-out session back. One indexed query per admin request; expired rows go with the daily purge.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Whole-page cache in each worker's memory (config/pagecache.py, docs/performance.md).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_MB", 32) * 1024 * 1024
+PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", DEBUG)  # X-Page-Cache: hit|stored|miss
 
 # --- People and languages ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,3 +8,6 @@ class DiagnosisConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .freshness import touch_result_on_change
+
+        touch_result_on_change()

@@ -56,11 +56,17 @@ def fresh_cache():
     """Rate-limit counters live in the cache; every test starts with none (all test clients share one IP)."""
     from django.core.cache import cache
 
+    from config import pagecache
     from diagnosis import knowledge
+    from guides import listing
 
     cache.clear()
-    # A rolled-back test can leave the revision number where it was while the rows changed: forget the memo.
+    # A rolled-back test can leave the revision number where it was while the rows changed: forget the memos.
     knowledge._memo.update(revision=None, kb=None)
+    pagecache.clear()
+    listing.forget()
     yield
     cache.clear()
     knowledge._memo.update(revision=None, kb=None)
+    pagecache.clear()
+    listing.forget()

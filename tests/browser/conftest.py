@@ -56,6 +56,7 @@ def site(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{database}",
         "CHECKUP_RATE_LIMIT": "100000",
+        "PAGE_CACHE_HEADER": "1",  # X-Page-Cache, so tests can tell a page came from the page cache
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     for command in (["migrate", "--noinput"], ["load_content"]):
