@@ -38,3 +38,12 @@ def limit_posts(subject, group):
         return per_address(per_subject(view))
 
     return decorate
+
+
+def result_token(request):
+    """The result a form posts to (a vote, the follow-up, a plan tick, delete): the token in its URL."""
+    return request.resolver_match.kwargs.get("token")
+
+
+# Every form on one result shares one counter, whichever app's view takes the POST.
+limit_result_forms = limit_posts(result_token, group="result")

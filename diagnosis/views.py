@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import push_url
 
 from config import cookies
-from config.ratelimits import limit_posts
+from config.ratelimits import limit_posts, limit_result_forms
 from guides.rendering import hotline_parts
 
 from . import engine, interview, signals
@@ -50,14 +50,8 @@ def checkup_token(request):
     return cookies.read_signed(request, COOKIE, salt=COOKIE_SALT)
 
 
-def result_token(request):
-    """The result a form posts to: the token in its URL."""
-    return request.resolver_match.kwargs.get("token")
-
-
-# Many people share one address (carrier NAT, campus networks): the tight limit follows the checkup or result.
+# Many people share one address (carrier NAT, campus networks): the tight limit follows the checkup.
 limit_answers = limit_posts(checkup_token, group="checkup")
-limit_result_forms = limit_posts(result_token, group="result")
 # A result (its page, calendar file, delete page) is one person's: no browser or proxy cache may keep a copy.
 private = cache_control(private=True, no_store=True)
 

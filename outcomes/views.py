@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.ratelimits import limit_posts
+from config.ratelimits import limit_posts, limit_result_forms
 from diagnosis.results import result_for
 from guides.models import Guide
 
@@ -28,18 +28,12 @@ from .recording import (
 )
 
 
-def result_token(request):
-    """The result a vote or follow-up works on: the token in its URL."""
-    return request.resolver_match.kwargs.get("token")
-
-
 def voter(request):
     """The browser a guide vote comes from (its voter cookie; None on its first vote)."""
     return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_SALT)
 
 
-# Many people share one address: the tight limit follows the result or the browser, the address has a ceiling.
-limit_result_forms = limit_posts(result_token, group="result")
+# Many people share one address: the tight limit follows the browser here, the address only has a ceiling.
 limit_guide_feedback = limit_posts(voter, group="guide-feedback")
 
 
