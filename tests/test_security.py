@@ -104,3 +104,21 @@ def test_healthz_is_503_when_the_database_is_down():
 
 def test_healthz_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_checks_run_without_a_secret_key_but_serving_does_not(tmp_path):
+    """`manage.py check` works on a fresh clone with no SECRET_KEY; anything that serves still stops and names it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'check.sqlite3'}"
+    check = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    serve = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert serve.returncode != 0 and "SECRET_KEY is not set" in serve.stderr
