@@ -6,6 +6,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -14,6 +15,25 @@ from pathlib import Path
 from .journeys import walk
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def server_env(database_url, **extra):
+    """The environment of a production-like server on `database_url`: DEBUG off, plain HTTP on loopback."""
+    return {
+        **os.environ,
+        "SECRET_KEY": "test-server-only",
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+
+
+def prepare_database(env):
+    """Migrate and load the default content in the server's own environment, as a deployment does."""
+    for command in (["migrate", "--noinput"], ["load_content"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def free_port():

@@ -4,8 +4,6 @@ Real concurrent HTTP clients, not the test client: on SQLite this proves WAL + b
 transactions queue writers instead of failing with "database is locked"; in CI the same runs on PostgreSQL.
 """
 
-import os
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -16,7 +14,7 @@ import pytest
 from django.conf import settings
 
 from .journeys import SYMPTOMS
-from .serving import ROOT, free_port, start_server, stop_server, walk_questionnaire
+from .serving import free_port, prepare_database, server_env, start_server, stop_server, walk_questionnaire
 
 VISITORS = 32
 
@@ -59,16 +57,8 @@ def _sqlite_count(path, sql):
 
 def test_simultaneous_checkups_all_get_a_result(server_database, kb, tmp_path):
     url, count = server_database
-    env = {
-        **os.environ,
-        "SECRET_KEY": "concurrency-test-only",
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": url,
-    }
-    for command in (["migrate", "--noinput"], ["load_content"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = server_env(url)
+    prepare_database(env)
     port = free_port()
     log = tmp_path / "server.log"
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application"]

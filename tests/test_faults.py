@@ -27,7 +27,16 @@ from config.settings import redis_caches
 from diagnosis.models import Assessment
 
 from .journeys import answer_all, finish
-from .serving import ROOT, Visitor, free_port, start_server, stop_server, walk_questionnaire
+from .serving import (
+    ROOT,
+    Visitor,
+    free_port,
+    prepare_database,
+    server_env,
+    start_server,
+    stop_server,
+    walk_questionnaire,
+)
 from .test_concurrency import server_database  # noqa: F401  (a fixture)
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -186,17 +195,8 @@ def test_a_broken_cache_is_left_alone_for_a_few_seconds_then_tried_again(setting
 
 def test_the_real_server_keeps_serving_with_a_dead_redis(server_database, kb, tmp_path):  # noqa: F811
     url, _count = server_database
-    env = {
-        **os.environ,
-        "SECRET_KEY": "faults-test-only",
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": url,
-        "REDIS_URL": DEAD_REDIS,
-    }
-    for command in (["migrate", "--noinput"], ["load_content"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = server_env(url, REDIS_URL=DEAD_REDIS)
+    prepare_database(env)
     create_staff = "from django.contrib.auth.models import User; User.objects.create_superuser('boss', password=%r)"
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", create_staff % PASSWORD],

@@ -8,7 +8,6 @@ tokens never reach a log.
 
 import logging
 import os
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -30,7 +29,7 @@ from guides.models import Guide
 from outcomes.models import GuideVote, Tally
 
 from .journeys import answer_all, finish
-from .serving import ROOT, free_port, start_server, stop_server, walk_questionnaire
+from .serving import free_port, prepare_database, server_env, start_server, stop_server, walk_questionnaire
 from .test_concurrency import server_database  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -264,16 +263,8 @@ def test_a_log_record_loses_its_token():
 def test_the_real_servers_logs_never_carry_a_token(server_database, kb, tmp_path):  # noqa: F811
     """gunicorn's access log (request line and referrer) and Django's own 404 warning, from the real server."""
     url, _count = server_database
-    env = {
-        **os.environ,
-        "SECRET_KEY": "log-test-only",
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": url,
-    }
-    for command in (["migrate", "--noinput"], ["load_content"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = server_env(url)
+    prepare_database(env)
     port = free_port()
     log = tmp_path / "server.log"
     gunicorn = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", "config/gunicorn.conf.py"]

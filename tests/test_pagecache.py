@@ -7,7 +7,6 @@ cache did ("stored", "hit", "miss"; absent when the request was never a candidat
 
 import dataclasses
 import gzip
-import os
 import re
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from diagnosis.models import Assessment
 from guides.models import Guide
 
 from .journeys import finished_result
-from .serving import ROOT, free_port, start_server, stop_server, walk_questionnaire
+from .serving import ROOT, free_port, prepare_database, server_env, start_server, stop_server, walk_questionnaire
 from .test_concurrency import server_database  # noqa: F401 (a fresh database for the real server)
 
 pytestmark = pytest.mark.django_db
@@ -380,18 +379,8 @@ def test_the_guide_page_loads_only_what_it_renders(content):
 
 def test_real_workers_show_an_edit_and_a_deletion_on_the_next_request(server_database, kb, tmp_path):  # noqa: F811
     url, _count = server_database
-    env = {
-        **os.environ,
-        "SECRET_KEY": "page-cache-test-only",
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": url,
-        "PAGE_CACHE_HEADER": "1",
-        "CHECKUP_RATE_LIMIT": "1000000",
-    }
-    for command in (["migrate", "--noinput"], ["load_content"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = server_env(url, PAGE_CACHE_HEADER="1", CHECKUP_RATE_LIMIT="1000000")
+    prepare_database(env)
     port = free_port()
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application"]
     with (tmp_path / "server.log").open("w") as log:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .serving import ROOT, Visitor, free_port, start_server, stop_server
+from .serving import ROOT, Visitor, free_port, prepare_database, server_env, start_server, stop_server
 from .test_concurrency import server_database  # noqa: F401  (a fixture)
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -83,17 +83,8 @@ def answers_within(url, seconds):
 @pytest.fixture
 def app_and_proxy(server_database, tmp_path):  # noqa: F811
     url, count = server_database
-    env = {
-        **os.environ,
-        "SECRET_KEY": "proxy-test-only",
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": url,
-        "BEHIND_TLS_PROXY": "1",
-    }
-    for command in (["migrate", "--noinput"], ["load_content"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = server_env(url, BEHIND_TLS_PROXY="1")
+    prepare_database(env)
     app_port, proxy_port = free_port(), free_port()
     gunicorn = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", "config/gunicorn.conf.py"]
     app = start_server(
