@@ -1,6 +1,6 @@
 """The visitor's address, as rate limits and the admin login lockout must both see it behind a reverse proxy.
 
-One function for both (RATELIMIT_IP_META_KEY and AXES_CLIENT_IP_CALLABLE name it), so a visitor is the same
+One function for both (config.ratelimits calls it and AXES_CLIENT_IP_CALLABLE names it), so a visitor is the same
 "address" to every limit. Written here rather than taken from python-ipware: the rule is four lines and must match
 our proxy set-up exactly (docs/deployment.md).
 """

@@ -7,35 +7,57 @@ result's token, a browser's voter id (CHECKUP_RATE_LIMIT a minute). The address 
 people reaches by hand (ADDRESS_RATE_LIMIT a minute), which stops floods and mass creation of new checkups, the one
 thing a client without a token can do. The address is config.proxy.client_ip, as for the login lockout.
 
-Counted by django-ratelimit in the default cache (shared through REDIS_URL); with the cache down they fail open.
+Both counters of a POST are counted together in one call to the cache (config.cache.count_each: one round trip to
+Redis). We used django-ratelimit before; it counts one limit per decorator with an add and an incr each, which made
+four to six Redis round trips of every answer and was the largest part of the answer POST in `make bench`
+(docs/performance.md). Windows are fixed minutes; a cache that cannot count lets every POST through (a dead Redis
+must not refuse everyone).
 """
 
+import functools
+import hashlib
+import time
+
 from django.conf import settings
-from django_ratelimit.decorators import ratelimit
+
+from .cache import count_each
+from .proxy import client_ip
+from .views import rate_limited
+
+WINDOW = 60  # seconds; the limits are "a minute"
 
 
-def address_rate(group, request):
-    return f"{settings.ADDRESS_RATE_LIMIT}/m"
+def _counter(group, value, window):
+    # Hashed: a checkup's or result's token must not sit readable in the shared cache.
+    digest = hashlib.sha256(f"{group}\0{value}".encode()).hexdigest()[:32]
+    return f"posts:{group}:{digest}:{window}"
+
+
+def over_limit(request, group, subject):
+    """Count this POST against its address and, when it has one, its subject; True when either is over its limit."""
+    window = int(time.time()) // WINDOW
+    limits = {_counter("address", client_ip(request), window): settings.ADDRESS_RATE_LIMIT}
+    if subject:
+        limits[_counter(group, subject, window)] = settings.CHECKUP_RATE_LIMIT
+    counts = count_each(limits, timeout=WINDOW + 1)
+    return any(counts.get(key, 0) > limit for key, limit in limits.items())
 
 
 def limit_posts(subject, group):
     """Decorator for a view that accepts POSTs: at most CHECKUP_RATE_LIMIT a minute per `subject(request)`, and at
-    most ADDRESS_RATE_LIMIT a minute per client address across every limited view. `subject` returns the token the
-    POST works on, or None when there is none yet (then only the address ceiling applies). `group` names the
-    counter, so the checkup's steps share one and a result's forms another.
+    most ADDRESS_RATE_LIMIT a minute per client address across every limited view; over either, the calm 429 page.
+    `subject` returns the token the POST works on, or None when there is none yet (then only the address ceiling
+    applies). `group` names the counter, so the checkup's steps share one and a result's forms another.
     """
 
-    def subject_rate(_group, request):
-        return f"{settings.CHECKUP_RATE_LIMIT}/m" if subject(request) else None
-
-    def subject_key(_group, request):
-        return subject(request)
-
-    per_subject = ratelimit(group=group, key=subject_key, rate=subject_rate, method="POST", block=True)
-    per_address = ratelimit(group="address", key="ip", rate=address_rate, method="POST", block=True)
-
     def decorate(view):
-        return per_address(per_subject(view))
+        @functools.wraps(view)
+        def limited(request, *args, **kwargs):
+            if request.method == "POST" and over_limit(request, group, subject(request)):
+                return rate_limited(request)
+            return view(request, *args, **kwargs)
+
+        return limited
 
     return decorate
 

@@ -83,8 +83,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Turns django-ratelimit's "blocked" into RATELIMIT_VIEW's friendly 429 page.
-    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, so that a locked-out login attempt never reaches the view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -274,10 +272,8 @@ FOLLOW_UP_AFTER_DAYS = env_int("FOLLOW_UP_AFTER_DAYS", 14)  # "你的额度恢�
 # and a ceiling per client address across all of them, high as many people share one address (config/ratelimits.py).
 CHECKUP_RATE_LIMIT = env_int("CHECKUP_RATE_LIMIT", 30)
 ADDRESS_RATE_LIMIT = env_int("ADDRESS_RATE_LIMIT", 1000)
-# django-ratelimit counts in the default cache (per process, or shared through REDIS_URL).
-RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
-RATELIMIT_FAIL_OPEN = True  # a cache that cannot count lets requests through (a dead Redis must not refuse everyone)
-RATELIMIT_VIEW = "config.views.rate_limited"
+# Counted in the default cache (per process, or shared through REDIS_URL); a cache that cannot count lets posts
+# through, so a dead Redis refuses no one. The address is config.proxy.client_ip, as for AXES_CLIENT_IP_CALLABLE.
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # --- Logging: to stdout, with the request path; answers are never logged, result tokens are redacted -----

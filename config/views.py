@@ -48,8 +48,8 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
 
-def rate_limited(request, exception):
-    """django-ratelimit's view for a blocked request: 429 with a calm "slow down" page."""
+def rate_limited(request):
+    """A POST over its rate limit (config.ratelimits): 429 with a calm "slow down" page."""
     response = render(request, "429.html", status=429)
     response["Retry-After"] = "60"
     return response

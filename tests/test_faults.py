@@ -117,11 +117,30 @@ def test_the_rate_limit_counts_in_the_shared_redis(client, kb, content, settings
     settings.CHECKUP_RATE_LIMIT = 3
     cache.clear()
     codes = [client.post("/checkup/symptom/", {"symptom": "limit_gone"}).status_code for _ in range(5)]
-    counters = cache._cache.get_client().keys("edu:*")  # django-ratelimit's counters, in Redis itself
+    counters = cache._cache.get_client().keys("edu:*")  # the rate-limit counters, in Redis itself
     cache.clear()
     # The first answer creates the checkup; from then on its token is counted (3 a minute here).
     assert codes == [302, 302, 302, 302, 429]
     assert counters
+
+
+@needs_redis
+def test_a_redis_that_refuses_scripts_lets_posts_through_and_says_so(client, kb, content, settings, caplog):
+    """Some managed Redis services forbid Lua. The counting script then fails: posts pass, a warning is logged."""
+    import redis
+
+    url = urllib.parse.urlparse(LIVE_REDIS)
+    admin = redis.Redis.from_url(LIVE_REDIS)
+    admin.acl_setuser("edu-noscript", enabled=True, nopass=True, keys=["*"], commands=["+@all", "-@scripting"])
+    try:
+        settings.CACHES = redis_caches(url._replace(netloc=f"edu-noscript@{url.hostname}:{url.port or 6379}").geturl())
+        settings.CHECKUP_RATE_LIMIT = 2
+        with caplog.at_level(logging.WARNING, logger="config.cache"):
+            codes = [client.post("/checkup/symptom/", {"symptom": "limit_gone"}).status_code for _ in range(5)]
+        assert codes == [302] * 5
+        assert "Cache error" in caplog.text
+    finally:
+        admin.acl_deluser("edu-noscript")
 
 
 # --- A logout on one worker ends the session on every worker -----------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 
 from config.proxy import client_ip
@@ -16,6 +17,7 @@ from config.proxy import client_ip
 pytestmark = pytest.mark.django_db
 PASSWORD = "long-editor-password-2718"
 PROXY = "127.0.0.1"  # gunicorn sees the proxy on loopback
+SYMPTOM = {"symptom": "limit_gone"}
 
 
 @pytest.fixture(autouse=True)
@@ -51,8 +53,16 @@ def logs_in(browser, username="editor"):
     return response.status_code == 302
 
 
-def test_rate_limits_and_lockout_see_the_same_address():
-    assert django_settings.AXES_CLIENT_IP_CALLABLE == django_settings.RATELIMIT_IP_META_KEY == "config.proxy.client_ip"
+def test_rate_limits_and_lockout_see_the_same_address(content, behind_proxy, settings):
+    assert django_settings.AXES_CLIENT_IP_CALLABLE == "config.proxy.client_ip"
+    cache.clear()
+    settings.ADDRESS_RATE_LIMIT = 2  # new checkups from one address: only the address ceiling applies
+    codes = [
+        via_proxy("198.51.100.7", forged=f"10.0.0.{n}").post("/checkup/symptom/", SYMPTOM).status_code for n in range(3)
+    ]
+    assert codes == [302, 302, 429]  # a forged entry does not make a new address
+    assert via_proxy("203.0.113.9").post("/checkup/symptom/", SYMPTOM).status_code == 302
+    cache.clear()
 
 
 def test_behind_the_proxy_one_persons_mistakes_do_not_lock_out_another(editor, behind_proxy):
