@@ -29,9 +29,13 @@ def build_knowledge_base(revision=0):
     )
 
 
-def get_knowledge_base():
-    """The current knowledge base: one query to check the revision, a rebuild only when it moved."""
-    revision = current_revision()
+def get_knowledge_base(revision=None):
+    """The current knowledge base: one query to check the revision, a rebuild only when it moved.
+
+    `revision`: the current revision when the caller already read it in its own query (an assessment read
+    `with_content_revision`), so this needs none."""
+    if revision is None:
+        revision = current_revision()
     with _lock:
         if _memo["revision"] == revision and _memo["kb"] is not None:
             return _memo["kb"]

@@ -11,10 +11,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from guides.revision import revision_check
 
 from .engine import SYMPTOM
 
@@ -233,6 +235,26 @@ class AssessmentQuerySet(models.QuerySet):
 
     def expired(self):
         return self.filter(expires_at__lte=timezone.now())
+
+    def checkup(self, token):
+        """`current().by_token(token)`, with the content revision read in the same query (`content_revision`).
+
+        Every checkup step needs both, so this is the one query of a step's read, and plain SQL: the ORM took
+        longer to build it than the database took to answer, and an answer is the busiest write we have
+        (docs/performance.md). Ignores any filter before it (it is `raw`).
+        """
+        if not token:
+            return None
+        revision, revision_params = revision_check()
+        sql = (
+            f"SELECT *, ({revision}) AS content_revision FROM {self.model._meta.db_table} "
+            f"WHERE token_hash = %s AND expires_at > %s"
+        )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        assessment = next(iter(self.raw(sql, (*revision_params, hash_token(token), now))), None)
+        if assessment is not None:
+            assessment.token = token
+        return assessment
 
     def by_token(self, token):
         """The assessment this token opens, or None; it keeps the token for the links it builds."""

@@ -67,6 +67,13 @@ def current_assessment(request):
     return Assessment.objects.current().by_token(token)
 
 
+def checkup_state(request):
+    """The knowledge base and this browser's assessment (or None), in one query when there is a checkup: the content
+    revision the knowledge base depends on is read with the assessment (`Assessment.objects.checkup`)."""
+    assessment = Assessment.objects.checkup(checkup_token(request))
+    return get_knowledge_base(getattr(assessment, "content_revision", None)), assessment
+
+
 def remember(response, assessment):
     max_age = settings.RESULT_RETENTION_DAYS * 24 * 3600
     return cookies.set_signed(response, COOKIE, assessment.token, salt=COOKIE_SALT, max_age=max_age)
@@ -299,8 +306,7 @@ def home(request):
 @require_GET
 def start(request):
     """/checkup/: continue where this browser left off, or begin at the first question."""
-    kb = get_knowledge_base()
-    assessment = current_assessment(request)
+    kb, assessment = checkup_state(request)
     unfinished = assessment is not None and not assessment.is_finished
     answers = assessment.answers if unfinished else {}
     return redirect(step_url(due(kb, answers, unfinished and assessment.more)))
@@ -340,10 +346,9 @@ def after(kb, answers, current, more):
 @limit_answers
 @require_http_methods(["GET", "POST"])
 def step(request, slug):
-    kb = get_knowledge_base()
+    kb, assessment = checkup_state(request)
     if kb.question(slug) is None and not any(q.screen == slug for q in kb.questions):
         raise Http404(_("没有这个问题。"))
-    assessment = current_assessment(request)
     answers = dict(assessment.answers) if assessment else {}
     more = assessment is not None and assessment.more and not assessment.is_finished
     current = interview.find_screen(answers, kb, slug)
@@ -388,8 +393,7 @@ def step(request, slug):
 @require_http_methods(["GET", "POST"])
 def review(request):
     """Check your answers; its POST finishes the checkup and shows the result, or asks the rest ("more")."""
-    kb = get_knowledge_base()
-    assessment = current_assessment(request)
+    kb, assessment = checkup_state(request)
     answers = dict(assessment.answers) if assessment else {}
     if request.method == "POST" and assessment is not None and assessment.is_finished:
         return redirect(assessment.result_url())  # a double submit: the result already exists

@@ -448,6 +448,39 @@ def test_page_query_counts_stay_small_and_constant_with_ten_times_the_content(cl
     assert max(after.values()) <= 8, after
 
 
+def test_a_steps_plain_sql_read_finds_what_the_orm_finds(kb, content):
+    """Assessment.objects.checkup (one plain-SQL query) against the ORM it stands in for, row by row."""
+    from guides.revision import bump_revision, current_revision
+
+    bump_revision()
+    live = Assessment.objects.create(answers={"symptom": "limit_gone", "overdue": "never"}, more=True)
+    done = Assessment.objects.create(answers={"symptom": "cannot_borrow"}, finished_at=timezone.now(), plan_done=["a"])
+    gone = Assessment.objects.create(answers={"symptom": "limit_gone"}, expires_at=timezone.now() - timedelta(1))
+    fields = ["pk", "token", "answers", "more", "plan_done", "finished_at", "expires_at", "created_at", "updated_at"]
+    for assessment in (live, done):
+        read, expected = (
+            Assessment.objects.checkup(assessment.token),
+            Assessment.objects.current().by_token(assessment.token),
+        )
+        assert [getattr(read, f) for f in fields] == [getattr(expected, f) for f in fields]
+        assert read.content_revision == current_revision() > 0
+    assert Assessment.objects.checkup(gone.token) is None  # expired: as if it never existed
+    assert Assessment.objects.checkup("not-a-token") is None and Assessment.objects.checkup(None) is None
+
+
+def test_an_answer_reads_in_one_query_and_writes_in_one(client, kb, content, django_assert_num_queries):
+    """The busiest write (docs/performance.md): the checkup and the content revision in one query, the save in
+    another; a screen answered for the first time adds its two dashboard counts."""
+    client.post("/checkup/symptom/", {"symptom": "cannot_borrow"})
+    client.post("/checkup/scam_contact/", {"scam_contact": "no"})  # today's tally rows exist from here on
+    person = Client()
+    person.post("/checkup/symptom/", {"symptom": "cannot_borrow"})
+    with django_assert_num_queries(4):  # read, save, the "answered" and "reached" counts
+        assert person.post("/checkup/scam_contact/", {"scam_contact": "no"}).status_code == 302
+    with django_assert_num_queries(2):  # the same answer again (a double tap, the back button): read and save
+        assert person.post("/checkup/scam_contact/", {"scam_contact": "no"}).status_code == 302
+
+
 def test_deleting_a_result_leaves_no_rendered_fragment_in_the_cache(client, kb, content):
     from django.core.cache import cache
     from django.core.cache.utils import make_template_fragment_key

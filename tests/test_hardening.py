@@ -65,17 +65,17 @@ def test_a_double_tap_on_finish_is_counted_once(client, kb, content, monkeypatch
     answer_all(client, kb, {"symptom": "cannot_borrow", "overdue": "current"})
     other_tap = Client()
     other_tap.cookies = client.cookies  # the same browser
-    loaded = views.current_assessment
+    loaded = views.checkup_state
     raced = []
 
     def read_then_lose_the_race(request):
-        assessment = loaded(request)
+        kb, assessment = loaded(request)
         if request.method == "POST" and not raced:
             raced.append(None)  # only the first tap waits; the other runs straight through
             raced[0] = other_tap.post("/checkup/review/")  # finishes while this request holds its stale copy
-        return assessment
+        return kb, assessment
 
-    monkeypatch.setattr(views, "current_assessment", read_then_lose_the_race)
+    monkeypatch.setattr(views, "checkup_state", read_then_lose_the_race)
     response = client.post("/checkup/review/")
 
     assert raced[0].status_code == 302 and response.status_code == 302
