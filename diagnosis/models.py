@@ -302,6 +302,21 @@ class Assessment(models.Model):
             self.token_hash = hash_token(self.token)
         super().save(*args, **kwargs)
 
+    def save_answers(self):
+        """Store `answers` and move `updated_at`: `save(update_fields=["answers", "updated_at"])` in plain SQL.
+
+        Every answer a person gives is written here, and building the ORM's UPDATE cost about as much as the
+        database took to commit it (docs/performance.md). No model signal listens to an assessment's save.
+        """
+        self.updated_at = timezone.now()
+        answers = self._meta.get_field("answers").get_db_prep_save(self.answers, connection)
+        updated_at = connection.ops.adapt_datetimefield_value(self.updated_at)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {self._meta.db_table} SET answers = %s, updated_at = %s WHERE id = %s",
+                [answers, updated_at, self.pk],
+            )
+
     def result_url(self):
         """The permalink. Deliberately not get_absolute_url: the admin's "view on site" must have nothing to open."""
         if not self.token:

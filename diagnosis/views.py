@@ -88,7 +88,7 @@ def save_answers(assessment, answers, current):
         signals.checkup_started.send(sender=assessment, symptom=answers.get(engine.SYMPTOM))
     else:
         assessment.answers = answers
-        assessment.save(update_fields=["answers", "updated_at"])
+        assessment.save_answers()
     if first_time:
         signals.question_answered.send(sender=assessment, question=current.slug)
     return assessment

@@ -468,6 +468,19 @@ def test_a_steps_plain_sql_read_finds_what_the_orm_finds(kb, content):
     assert Assessment.objects.checkup("not-a-token") is None and Assessment.objects.checkup(None) is None
 
 
+def test_saving_answers_in_plain_sql_stores_what_the_orm_would(kb, content):
+    from django.db.models.signals import post_save, pre_save
+
+    assert not pre_save.has_listeners(Assessment) and not post_save.has_listeners(Assessment)  # none skipped
+    assessment = Assessment.objects.create(answers={"symptom": "limit_gone"})
+    before = assessment.updated_at
+    assessment.answers = {"symptom": "limit_gone", "overdue": "never", "note": "引号\"和'撇号"}
+    assessment.save_answers()
+    stored = Assessment.objects.get(pk=assessment.pk)
+    assert stored.answers == assessment.answers and stored.updated_at == assessment.updated_at > before
+    assert stored.finished_at is None and stored.token_hash == assessment.token_hash
+
+
 def test_an_answer_reads_in_one_query_and_writes_in_one(client, kb, content, django_assert_num_queries):
     """The busiest write (docs/performance.md): the checkup and the content revision in one query, the save in
     another; a screen answered for the first time adds its two dashboard counts."""
