@@ -61,16 +61,13 @@ private = cache_control(private=True, no_store=True)
 
 def current_assessment(request):
     """This browser's latest assessment (in progress or finished), or None."""
-    token = checkup_token(request)
-    if not token:
-        return None
-    return Assessment.objects.current().by_token(token)
+    return Assessment.objects.checkup(checkup_token(request))
 
 
 def checkup_state(request):
     """The knowledge base and this browser's assessment (or None), in one query when there is a checkup: the content
     revision the knowledge base depends on is read with the assessment (`Assessment.objects.checkup`)."""
-    assessment = Assessment.objects.checkup(checkup_token(request))
+    assessment = current_assessment(request)
     return get_knowledge_base(getattr(assessment, "content_revision", None)), assessment
 
 
